@@ -1,0 +1,118 @@
+"""The JSON API at /api/: one NinjaAPI, one error format, session or token authentication.
+
+Errors always look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from diaspora.accounts.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer dkn_…`, a personal token made on the API tokens page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(raw=token)
+        if user is None:
+            # A wrong token is an error, never a silent fall back to anonymous.
+            raise AuthenticationError(message=_("This API token is not valid or was revoked."))
+        request.user = user
+        return user
+
+
+def anonymous(request: HttpRequest) -> Any:
+    return AnonymousUser()
+
+
+SIGNED_IN = [TokenAuth(), SessionAuth()]
+ANYONE = [TokenAuth(), SessionAuth(), anonymous]
+
+api = NinjaAPI(
+    title="Diaspora Knowledge Network API",
+    version="1",
+    description=(
+        "Profiles, institutions and the directory of the Diaspora Knowledge Network. "
+        "Authenticate with your session cookie (and CSRF token for writes) or with "
+        "`Authorization: Bearer <token>` from the API tokens page."
+    ),
+    auth=SIGNED_IN,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
+        fields.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "")))
+    return error_response(request, 422, "invalid", _("The request is not valid."), fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error_response(request, 400, "invalid", " ".join(exc.messages), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if getattr(exc, "message", "") not in ("", "Unauthorized") else ""
+    return error_response(
+        request, 401, "unauthenticated", message or _("Sign in or send an API token.")
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", _("You may not do this."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+from diaspora.accounts.api import router as accounts_router  # noqa: E402
+from diaspora.institutions.api import router as institutions_router  # noqa: E402
+from diaspora.people.api import router as people_router  # noqa: E402
+from diaspora.reference.api import router as reference_router  # noqa: E402
+
+api.add_router("/me", accounts_router, tags=["me"])
+api.add_router("/experts", people_router, tags=["experts"])
+api.add_router("/institutions", institutions_router, tags=["institutions"])
+api.add_router("/reference", reference_router, tags=["reference"])

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from diaspora.pagination import paginate, querystring_without_page
+from diaspora.people.forms import (
+    ExpertFilterForm,
+    ExpertProfileForm,
+    LanguageFormSet,
+    QualificationFormSet,
+    kept_forms,
+)
+from diaspora.people.permissions import get_expert_profile_for_user
+from diaspora.people.selectors import ExpertFilters, expert_directory, expert_profiles_with_details
+from diaspora.people.services import EDITABLE_FIELDS, expert_profile_ensure, expert_profile_update
+from diaspora.people.visibility import expert_view
+
+
+def expert_list(request: HttpRequest) -> HttpResponse:
+    form = ExpertFilterForm(request.GET or None)
+    filters = ExpertFilters(**form.cleaned_data) if form.is_valid() else ExpertFilters()
+    page = paginate(request, expert_directory(viewer=request.user, filters=filters))
+    experts = [expert_view(profile, request.user) for profile in page.object_list]
+    return render(
+        request,
+        "people/expert_list.html",
+        {
+            "form": form,
+            "page": page,
+            "experts": experts,
+            "query": querystring_without_page(request),
+        },
+    )
+
+
+def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_expert_profile_for_user(request.user, pk)
+    profile = expert_profiles_with_details(type(profile).objects.filter(pk=profile.pk)).get()
+    return render(
+        request, "people/expert_detail.html", {"expert": expert_view(profile, request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = expert_profile_ensure(user=request.user)  # type: ignore[arg-type]
+    initial = {"keywords": ", ".join(k.name for k in profile.keywords.all())}
+    form = ExpertProfileForm(request.POST or None, instance=profile, initial=initial)
+    languages = LanguageFormSet(request.POST or None, instance=profile, prefix="lang")
+    qualifications = QualificationFormSet(request.POST or None, instance=profile, prefix="qual")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and languages.is_valid()
+        and qualifications.is_valid()
+    ):
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                expert_profile_update(
+                    profile=profile,
+                    values={name: data[name] for name in EDITABLE_FIELDS},
+                    bio=data["bio"],
+                    disciplines=list(data["disciplines"]),
+                    keywords=data["keywords"],
+                    engagement_types=list(data["engagement_types"]),
+                    modes=list(data["modes"]),
+                    languages=[f.to_input() for f in kept_forms(languages)],  # type: ignore[attr-defined]
+                    qualifications=[f.to_input() for f in kept_forms(qualifications)],  # type: ignore[attr-defined]
+                )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("expert_detail", pk=profile.pk)
+    return render(
+        request,
+        "people/expert_form.html",
+        {
+            "form": form,
+            "languages": languages,
+            "qualifications": qualifications,
+            "profile": profile,
+        },
+    )

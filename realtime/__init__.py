@@ -1,0 +1,1 @@
+"""Websocket transport: routing, consumers, the wire protocol, group names and broadcast."""

@@ -1,0 +1,41 @@
+from typing import Any
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from realtime import groups, protocol
+
+
+class UserConsumer(AsyncJsonWebsocketConsumer):
+    """A signed-in person's own socket: `/ws/me/`.
+
+    It is how the server reaches a person wherever they are connected: later features push
+    notifications through it, and logging out (or a ban) closes every socket the user has.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            return
+        self.group = groups.user(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": protocol.FRAME_HELLO, "user": user.pk})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        await self.send_json(
+            {
+                "type": protocol.FRAME_ERROR,
+                "code": "unsupported",
+                "message": "This socket only listens.",
+            }
+        )
+
+    async def user_disconnect(self, event: dict[str, Any]) -> None:
+        await self.close(code=protocol.CLOSE_SESSION_ENDED)
