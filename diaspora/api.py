@@ -5,7 +5,6 @@ Errors always look like `{"error": {"code": "...", "message": "...", "fields": {
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,29 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
 
-from diaspora.accounts.services import api_token_authenticate
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer dkn_…`, a personal token made on the API tokens page."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(raw=token)
-        if user is None:
-            # A wrong token is an error, never a silent fall back to anonymous.
-            raise AuthenticationError(message=_("This API token is not valid or was revoked."))
-        request.user = user
-        return user
-
-
-def anonymous(request: HttpRequest) -> Any:
-    return AnonymousUser()
-
-
-SIGNED_IN = [TokenAuth(), SessionAuth()]
-ANYONE = [TokenAuth(), SessionAuth(), anonymous]
+from diaspora.accounts.api import router as accounts_router
+from diaspora.api_utils import SIGNED_IN
+from diaspora.institutions.api import router as institutions_router
+from diaspora.people.api import router as people_router
+from diaspora.reference.api import router as reference_router
 
 api = NinjaAPI(
     title="Diaspora Knowledge Network API",
@@ -106,11 +88,6 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
 
-
-from diaspora.accounts.api import router as accounts_router  # noqa: E402
-from diaspora.institutions.api import router as institutions_router  # noqa: E402
-from diaspora.people.api import router as people_router  # noqa: E402
-from diaspora.reference.api import router as reference_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["me"])
 api.add_router("/experts", people_router, tags=["experts"])

@@ -4,9 +4,13 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
 
 from diaspora.accounts.models import User
+from diaspora.accounts.services import api_token_authenticate
 
 MAX_PAGE_SIZE = 100
 
@@ -27,3 +31,23 @@ def signed_in_user(request: HttpRequest) -> User:
     auth = getattr(request, "auth", None)
     assert isinstance(auth, User), "route must require authentication"  # noqa: S101
     return auth
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer dkn_…`, a personal token made on the API tokens page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(raw=token)
+        if user is None:
+            # A wrong token is an error, never a silent fall back to anonymous.
+            raise AuthenticationError(message=_("This API token is not valid or was revoked."))
+        request.user = user
+        return user
+
+
+def anonymous(request: HttpRequest) -> Any:
+    return AnonymousUser()
+
+
+SIGNED_IN = [TokenAuth(), SessionAuth()]
+ANYONE = [TokenAuth(), SessionAuth(), anonymous]

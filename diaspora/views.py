@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from diaspora.http import AuthedRequest
 from diaspora.institutions.selectors import institutions_awaiting_verification, memberships_of
 from diaspora.people.models import ExpertProfile
 from diaspora.selectors import network_counts
@@ -12,14 +13,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context = {
         "profile": ExpertProfile.objects.filter(user=user).first(),
         "memberships": memberships_of(user=user),
         "awaiting_verification": (
             institutions_awaiting_verification()[:20]
-            if user.is_moderator or user.is_staff  # type: ignore[union-attr]
+            if user.is_moderator or user.is_staff
             else None
         ),
     }

@@ -1,23 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diaspora.accounts.forms import AccountForm, APITokenForm
 from diaspora.accounts.services import account_update, api_token_create, api_token_revoke
+from diaspora.http import AuthedRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    form = AccountForm(request.POST or None, initial={"name": user.name, "timezone": user.timezone})  # type: ignore[union-attr]
+    form = AccountForm(request.POST or None, initial={"name": user.name, "timezone": user.timezone})
     if request.method == "POST" and form.is_valid():
         account_update(
             user=user, name=form.cleaned_data["name"], timezone_name=form.cleaned_data["timezone"]
-        )  # type: ignore[arg-type]
+        )
         messages.success(request, _("Your account is saved."))
         return redirect("account_settings")
     return render(request, "accounts/settings.html", {"form": form})
@@ -25,13 +26,13 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = APITokenForm(request.POST or None)
     new_token = ""
     if request.method == "POST" and form.is_valid():
-        _token, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = APITokenForm()
-    tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
+    tokens = request.user.api_tokens.filter(revoked_at__isnull=True)
     return render(
         request,
         "accounts/api_tokens.html",
@@ -41,8 +42,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    token = request.user.api_tokens.filter(pk=pk, revoked_at__isnull=True).first()  # type: ignore[union-attr]
+def api_token_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = request.user.api_tokens.filter(pk=pk, revoked_at__isnull=True).first()
     if token is None:
         raise Http404
     api_token_revoke(token=token)

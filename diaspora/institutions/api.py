@@ -3,8 +3,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from diaspora.api import ANYONE
-from diaspora.api_utils import MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
+from diaspora.api_utils import ANYONE, MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
 from diaspora.institutions import services
 from diaspora.institutions.models import Institution
 from diaspora.institutions.permissions import get_institution_for_user

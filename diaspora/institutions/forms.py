@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -37,4 +39,7 @@ class InstitutionFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["country"].choices = [("", _("Any")), *[(c.code, c.name) for c in countries]]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("Any")),
+            *[(c.code, c.name) for c in countries],
+        ]

@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -113,7 +113,7 @@ class Membership(models.Model):
         return f"{self.user} @ {self.institution} ({self.role})"
 
 
-def _invitation_expiry() -> "timezone.datetime":
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INSTITUTION_INVITATION_DAYS)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.http import AuthedRequest
 from diaspora.institutions import services
 from diaspora.institutions.forms import (
     InstitutionFilterForm,
@@ -57,13 +58,13 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def institution_create(request: HttpRequest) -> HttpResponse:
+def institution_create(request: AuthedRequest) -> HttpResponse:
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             institution = services.institution_create(
-                creator=request.user,  # type: ignore[arg-type]
+                creator=request.user,
                 values={name: data[name] for name in FIELDS},
                 description=data["description"],
             )
@@ -77,7 +78,7 @@ def institution_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def institution_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
     form = InstitutionForm(request.POST or None, instance=institution)
     if request.method == "POST" and form.is_valid():
@@ -100,14 +101,14 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def institution_members_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def institution_members_manage(request: AuthedRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
                 institution=institution,
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=request.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
             )
@@ -128,7 +129,7 @@ def institution_members_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def membership_role(request: AuthedRequest, pk: int, membership_pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
     membership = get_membership_for_admin(request.user, institution, membership_pk)
     form = MembershipRoleForm(request.POST)
@@ -143,7 +144,7 @@ def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def membership_remove(request: AuthedRequest, pk: int, membership_pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
     membership = get_membership_for_admin(request.user, institution, membership_pk)
     try:
@@ -156,7 +157,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthedRequest, pk: int, invitation_pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
     invitation = institution.invitations.filter(pk=invitation_pk).first()
     if invitation is None:
@@ -168,7 +169,7 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("institution", "invited_by").filter(token=token).first()
     )
@@ -177,7 +178,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(invitation=invitation, user=request.user)  # type: ignore[arg-type]
+            membership = services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -193,13 +194,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def institution_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def institution_verify(request: AuthedRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_moderator(request.user, pk)
     verified = request.POST.get("verified") == "1"
     services.institution_set_verification(
         institution=institution,
         moderator=request.user,
-        verified=verified,  # type: ignore[arg-type]
+        verified=verified,
     )
     messages.success(request, _("Verified.") if verified else _("Verification withdrawn."))
     return redirect(institution)

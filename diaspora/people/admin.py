@@ -35,7 +35,7 @@ class ExpertProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["bio_html", "current_mentees", "created_at", "updated_at"]
     inlines = [ExpertLanguageInline, QualificationInline]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         if obj is not None:
             for field, visibility_field in SENSITIVE_FIELDS.items():

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from diaspora.api import ANYONE
-from diaspora.api_utils import MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
+from diaspora.api_utils import ANYONE, MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
 from diaspora.people.models import ExpertProfile
 from diaspora.people.permissions import get_expert_profile_for_user
 from diaspora.people.selectors import ExpertFilters, expert_directory, expert_profiles_with_details

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from diaspora.reference.models import Discipline, EngagementKind, EngagementType
 
 
 class DisciplineChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Discipline) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Discipline) -> str:
         return f"{obj.code} {obj.label}"
 
 
@@ -116,7 +118,7 @@ QualificationFormSet = forms.inlineformset_factory(
 )
 
 
-def kept_forms(formset: forms.BaseInlineFormSet) -> list[forms.ModelForm]:
+def kept_forms(formset: forms.BaseInlineFormSet) -> list[Any]:
     """Filled-in forms that are not marked for deletion."""
     # Untouched extra forms are valid with empty cleaned_data.
     return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -141,10 +143,11 @@ class ExpertFilterForm(forms.Form):
         from django_countries import countries
 
         country_choices = [("", _("Any")), *[(c.code, c.name) for c in countries]]
-        self.fields["origin_country"].choices = country_choices
-        self.fields["residence_country"].choices = country_choices
-        self.fields["language"].choices = [("", _("Any")), *language_choices()]
-        self.fields["discipline"].choices = [("", _("Any")), *discipline_choices()]
+        choice_fields = {name: cast(forms.ChoiceField, self.fields[name]) for name in self.fields}
+        choice_fields["origin_country"].choices = country_choices
+        choice_fields["residence_country"].choices = country_choices
+        choice_fields["language"].choices = [("", _("Any")), *language_choices()]
+        choice_fields["discipline"].choices = [("", _("Any")), *discipline_choices()]
 
 
 def discipline_choices() -> list[tuple[str, str]]:

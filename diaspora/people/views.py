@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from diaspora.http import AuthedRequest
 from diaspora.pagination import paginate, querystring_without_page
 from diaspora.people.forms import (
     ExpertFilterForm,
@@ -48,8 +49,8 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def expert_profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = expert_profile_ensure(user=request.user)  # type: ignore[arg-type]
+def expert_profile_edit(request: AuthedRequest) -> HttpResponse:
+    profile = expert_profile_ensure(user=request.user)
     initial = {"keywords": ", ".join(k.name for k in profile.keywords.all())}
     form = ExpertProfileForm(request.POST or None, instance=profile, initial=initial)
     languages = LanguageFormSet(request.POST or None, instance=profile, prefix="lang")
@@ -71,8 +72,8 @@ def expert_profile_edit(request: HttpRequest) -> HttpResponse:
                     keywords=data["keywords"],
                     engagement_types=list(data["engagement_types"]),
                     modes=list(data["modes"]),
-                    languages=[f.to_input() for f in kept_forms(languages)],  # type: ignore[attr-defined]
-                    qualifications=[f.to_input() for f in kept_forms(qualifications)],  # type: ignore[attr-defined]
+                    languages=[f.to_input() for f in kept_forms(languages)],
+                    qualifications=[f.to_input() for f in kept_forms(qualifications)],
                 )
         except ValidationError as error:
             form.add_error(None, error.messages)

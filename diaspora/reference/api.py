@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from diaspora.api import ANYONE
+from diaspora.api_utils import ANYONE
 from diaspora.reference.languages import language_choices
 from diaspora.reference.models import Discipline
 

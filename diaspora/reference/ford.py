@@ -5,9 +5,10 @@ with its official codes, and loaded into the database by a data migration. The l
 marked for translation; the database keeps the codes.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-MAJOR_FIELDS: dict[str, str] = {
+MAJOR_FIELDS: dict[str, Promise] = {
     "1": _("Natural sciences"),
     "2": _("Engineering and technology"),
     "3": _("Medical and health sciences"),
@@ -16,7 +17,7 @@ MAJOR_FIELDS: dict[str, str] = {
     "6": _("Humanities and the arts"),
 }
 
-FIELDS: dict[str, str] = {
+FIELDS: dict[str, Promise] = {
     "1.1": _("Mathematics"),
     "1.2": _("Computer and information sciences"),
     "1.3": _("Physical sciences"),
