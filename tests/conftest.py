@@ -26,6 +26,7 @@ from diaspora.institutions.models import (
     VerificationStatus,
 )
 from diaspora.people.models import ExpertProfile
+from diaspora.reference.services import reference_data_ensure
 
 PASSWORD = "correct-horse-battery-staple"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
@@ -35,6 +36,24 @@ def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1, but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Reference rows come from a data migration, and a transactional test's flush deletes
+    them; put them back for every test that touches the database."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    reference_data_ensure()
 
 
 @pytest.fixture

@@ -10,9 +10,19 @@ from diaspora.reference.languages import language_choices
 from diaspora.reference.models import Discipline, EngagementKind, EngagementType, Mode, ModeKind
 
 
-class DisciplineChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Discipline) -> str:
-        return f"{obj.code} {obj.label}"
+def grouped_discipline_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """FORD fields grouped under their major field, for checkboxes with headings."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    labels: dict[str, str] = {}
+    for discipline in Discipline.objects.select_related("parent"):
+        if discipline.parent is None:
+            labels[discipline.code] = f"{discipline.code} {discipline.label}"
+            groups.setdefault(discipline.code, [])
+        else:
+            groups.setdefault(discipline.parent.code, []).append(
+                (discipline.code, f"{discipline.code} {discipline.label}")
+            )
+    return [(labels.get(code, code), fields) for code, fields in groups.items()]
 
 
 class ExpertProfileForm(forms.ModelForm):
@@ -23,11 +33,11 @@ class ExpertProfileForm(forms.ModelForm):
         help_text=_("Markdown is supported: **bold**, *italic*, [links](https://…), lists."),
     )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
-    disciplines = DisciplineChoiceField(
+    disciplines = forms.MultipleChoiceField(
         label=_("Disciplines (OECD fields of research)"),
-        queryset=Discipline.objects.filter(parent__isnull=False),
+        choices=grouped_discipline_choices,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
     )
     keywords = forms.CharField(
         label=_("Keywords"),
@@ -70,6 +80,16 @@ class ExpertProfileForm(forms.ModelForm):
             "is_listed",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The field holds FORD codes, not primary keys.
+            self.initial["disciplines"] = [d.code for d in self.instance.disciplines.all()]
+
+    def clean_disciplines(self) -> list[Discipline]:
+        codes = self.cleaned_data.get("disciplines") or []
+        return list(Discipline.objects.filter(code__in=codes, parent__isnull=False))
+
     def clean_keywords(self) -> list[str]:
         raw = self.cleaned_data.get("keywords") or ""
         return normalise_keywords(raw.replace(";", ",").split(","))
@@ -83,7 +103,8 @@ class ExpertProfileForm(forms.ModelForm):
 
 class LanguageForm(forms.ModelForm):
     code = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *language_choices()])
-    level = forms.ChoiceField(label=_("Level"), choices=LanguageLevel.choices)
+    # A blank first choice, so that an untouched extra row stays empty rather than invalid.
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *LanguageLevel.choices])
 
     class Meta:
         model = ExpertLanguage
