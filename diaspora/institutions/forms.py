@@ -8,6 +8,7 @@ from diaspora.institutions.models import Institution, InstitutionType, MemberRol
 
 
 class InstitutionForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     description = forms.CharField(
         label=_("Description"),
         required=False,
