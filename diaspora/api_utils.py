@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from diaspora.accounts.models import User
 from diaspora.accounts.services import api_token_authenticate
@@ -36,6 +37,15 @@ def signed_in_user(request: HttpRequest) -> User:
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer dkn_…`, a personal token made on the API tokens page."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header, "")
+        if header and not header.lower().startswith(f"{self.openapi_scheme} "):
+            # Any other scheme would otherwise pass as anonymous on public endpoints.
+            raise AuthenticationError(
+                message=_("Send the token as 'Authorization: Bearer <token>'.")
+            )
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(raw=token)
         if user is None:
@@ -43,6 +53,19 @@ class TokenAuth(HttpBearer):
             raise AuthenticationError(message=_("This API token is not valid or was revoked."))
         request.user = user
         return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The session cookie; writes also need the CSRF token.
+
+    Without a signed-in session there is nothing for CSRF to protect: the caller gets 401
+    like any other unauthenticated one, not a CSRF 403.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 def anonymous(request: HttpRequest) -> Any:

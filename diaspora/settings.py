@@ -150,7 +150,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "dkn")},
+            "CONFIG": {
+                # channels-redis waits for messages in a 5 s BZPOPMIN; redis-py 8 times reads
+                # out after 5 s by default, which would kill every idle websocket.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": os.environ.get("REDIS_PREFIX", "dkn"),
+            },
         }
     }
 else:
@@ -263,9 +268,14 @@ if not DEBUG:
 if env_bool("BEHIND_TLS_PROXY", not DEBUG):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits count per client IP: the last X-Forwarded-For entry, not the proxy's address.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 
 # --- Platform limits ------------------------------------------------------
 MARKDOWN_MAX_LENGTH = env_int("MARKDOWN_MAX_LENGTH", 50_000)
+# Rendering runs in worker processes and is cut off after this many seconds.
+MARKDOWN_RENDER_TIMEOUT = float(os.environ.get("MARKDOWN_RENDER_TIMEOUT", "2"))
+MARKDOWN_WORKERS = env_int("MARKDOWN_WORKERS", 2)
 DIRECTORY_PAGE_SIZE = env_int("DIRECTORY_PAGE_SIZE", 20)
 INSTITUTION_INVITATION_DAYS = env_int("INSTITUTION_INVITATION_DAYS", 14)
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from diaspora import health, views
 from diaspora.accounts import views as account_views
 from diaspora.api import api
+from diaspora.api import not_found as api_not_found
 from diaspora.institutions import views as institution_views
 from diaspora.people import views as people_views
 
@@ -53,5 +54,6 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", institution_views.invitation_accept, name="invitation_accept"),
     path("api/", api.urls),
+    path("api/<path:rest>", api_not_found),
     path("admin/", admin.site.urls),
 ]

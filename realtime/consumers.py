@@ -17,6 +17,9 @@ class UserConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept first: a close before accepting is an HTTP 403 and the browser never
+            # sees the code that tells it to sign in rather than retry.
+            await self.accept()
             await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
             return
         self.group = groups.user(user.pk)
@@ -28,7 +31,11 @@ class UserConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        # Any frame, even binary or not JSON, gets the answer: decoding it first would crash
+        # the consumer on malformed input.
         await self.send_json(
             {
                 "type": protocol.FRAME_ERROR,

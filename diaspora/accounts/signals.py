@@ -1,14 +1,28 @@
-"""Logging out is the one event we cannot see from a service: Django sends a signal."""
+"""Logging out and changing a password are events we cannot see from a service: Django and
+allauth send signals. Each of them must close the user's open websockets, whose
+`scope["user"]` was fixed when they connected."""
 
 from typing import Any
 
+from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
 
-@receiver(user_logged_out)
-def close_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _close_sockets(user: Any) -> None:
     if user is not None and user.pk:
         from diaspora.accounts.services import account_close_sockets
 
         account_close_sockets(user_id=user.pk)
+
+
+@receiver(user_logged_out)
+def close_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    _close_sockets(user)
+
+
+@receiver(password_changed)
+@receiver(password_set)
+@receiver(password_reset)
+def close_sockets_on_new_password(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    _close_sockets(user)

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from diaspora.api_utils import ANYONE, MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
@@ -117,13 +117,13 @@ class InstitutionPatch(Schema):
 @router.post(
     "/", response={201: InstitutionOut}, summary="Create an institution; you become its admin"
 )
-def create_institution(request: HttpRequest, payload: InstitutionIn) -> tuple[int, dict]:
+def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status:
     data = payload.dict()
     description = data.pop("description")
     institution = services.institution_create(
         creator=signed_in_user(request), values=data, description=description
     )
-    return 201, institution_out(institution)
+    return Status(201, institution_out(institution))
 
 
 @router.patch(

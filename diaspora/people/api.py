@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -219,7 +219,10 @@ def by_codes(qs: QuerySet[Any], given: dict[str, Any], key: str, message: str) -
     "/me", response=OwnExpertOut, summary="Your own expert profile, with its visibility settings"
 )
 def my_profile(request: HttpRequest) -> dict:
-    profile = expert_profile_ensure(user=signed_in_user(request))
+    profile = ExpertProfile.objects.filter(user=signed_in_user(request)).first()
+    if profile is None:
+        # Reading must not create one; PATCH does, for someone who decides to offer expertise.
+        raise Http404
     return own_expert_out(
         expert_profiles_with_details(ExpertProfile.objects.filter(pk=profile.pk)).get()
     )

@@ -30,7 +30,10 @@ class ExpertProfileForm(forms.ModelForm):
         label=_("Biography"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Markdown is supported: **bold**, *italic*, [links](https://…), lists."),
+        help_text=_(
+            "Markdown is supported: **bold**, *italic*, [links](https://…), lists. Everyone who "
+            "can see your profile reads this: leave out where you come from or live if you hide it below."
+        ),
     )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
     disciplines = forms.MultipleChoiceField(
@@ -131,8 +134,29 @@ class QualificationForm(forms.ModelForm):
         )
 
 
+class BaseLanguageFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        # Said beside the repeated language; Django's own check names neither row nor label.
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            code = form.cleaned_data.get("code")
+            if code in seen:
+                form.add_error("code", _("This language is already listed."))
+            elif code:
+                seen.add(code)
+        super().clean()
+
+
 LanguageFormSet = forms.inlineformset_factory(
-    ExpertProfile, ExpertLanguage, form=LanguageForm, extra=2, can_delete=True, max_num=20
+    ExpertProfile,
+    ExpertLanguage,
+    form=LanguageForm,
+    formset=BaseLanguageFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=20,
 )
 QualificationFormSet = forms.inlineformset_factory(
     ExpertProfile, Qualification, form=QualificationForm, extra=1, can_delete=True, max_num=20

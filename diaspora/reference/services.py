@@ -22,7 +22,8 @@ def reference_data_ensure() -> None:
         majors = {}
         for code, label in ford.MAJOR_FIELDS.items():
             majors[code], _created = Discipline.objects.update_or_create(
-                code=code, defaults={"name": str(label), "parent": None, "position": _position(code)}
+                code=code,
+                defaults={"name": str(label), "parent": None, "position": _position(code)},
             )
         for code, label in ford.FIELDS.items():
             Discipline.objects.update_or_create(
