@@ -43,6 +43,8 @@ def test_it_signs_up_an_expert_who_edits_and_finds_their_profile(live_server: An
     page.context.clear_cookies()
     page.goto(live_server.url + "/experts/?origin_country=SN")
     assert page.get_by_role("link", name="Aminata Diallo").count() == 1
+    # On a wide screen the filters stay open beside the results.
+    assert page.get_by_label("Search").is_visible()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,7 +68,7 @@ def test_it_shows_a_bad_field_next_to_it_and_keeps_the_rest(live_server: Any, pa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_folds_the_navigation_on_a_phone(live_server: Any, browser: Any) -> None:
+def test_it_folds_the_navigation_on_a_phone(live_server: Any, browser: Any, alice: User) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
     page.goto(live_server.url + "/")
@@ -75,5 +77,14 @@ def test_it_folds_the_navigation_on_a_phone(live_server: Any, browser: Any) -> N
     page.get_by_text("Menu").click()
     assert experts_link.is_visible()
     # Nothing is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # In the directory the results come first; the filters open on demand.
+    page.goto(live_server.url + "/experts/")
+    assert page.get_by_role("link", name="Alice Ndiaye").is_visible()
+    search = page.get_by_label("Search")
+    assert not search.is_visible()
+    page.get_by_text("Filters").click()
+    assert search.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
