@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -22,7 +23,7 @@ def staff(make_user: Callable[..., User]) -> Client:
     return client
 
 
-def our_models() -> list[type]:
+def our_models() -> list[type[Model]]:
     return [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
 
 
@@ -38,7 +39,7 @@ def test_it_makes_every_model_searchable() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", our_models(), ids=lambda m: m.__name__)
-def test_it_lists_and_searches(staff: Client, alice: User, bob: User, model: type) -> None:
+def test_it_lists_and_searches(staff: Client, alice: User, bob: User, model: type[Model]) -> None:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert staff.get(url).status_code == 200
     assert staff.get(url, {"q": "alice"}).status_code == 200

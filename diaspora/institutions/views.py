@@ -33,7 +33,9 @@ FIELDS = ("name", "type", "country", "city", "website")
 
 def institution_list(request: HttpRequest) -> HttpResponse:
     form = InstitutionFilterForm(request.GET or None)
-    filters = InstitutionFilters(**form.cleaned_data) if form.is_valid() else InstitutionFilters()
+    # A bad value is shown next to its field; the other filters still apply.
+    form.is_valid()
+    filters = InstitutionFilters(**getattr(form, "cleaned_data", {}))
     page = paginate(request, institution_directory(filters=filters))
     return render(
         request,
@@ -80,6 +82,8 @@ def institution_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def institution_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk, for_write=True)
+    # The form writes into the instance as it validates; the heading keeps the saved name.
+    saved_name = institution.name
     form = InstitutionForm(request.POST or None, instance=institution)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -95,7 +99,9 @@ def institution_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(institution)
     return render(
-        request, "institutions/institution_form.html", {"form": form, "institution": institution}
+        request,
+        "institutions/institution_form.html",
+        {"form": form, "institution": institution, "saved_name": saved_name},
     )
 
 
@@ -139,6 +145,8 @@ def membership_role(request: AuthedRequest, pk: int, membership_pk: int) -> Http
             messages.success(request, _("Role changed."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose a role from the list."))
     return redirect("institution_members", pk=institution.pk)
 
 
@@ -196,7 +204,11 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
 @require_POST
 def institution_verify(request: AuthedRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_moderator(request.user, pk)
-    verified = request.POST.get("verified") == "1"
+    choice = request.POST.get("verified")
+    if choice not in ("0", "1"):
+        messages.error(request, _("Say whether to verify the institution or withdraw it."))
+        return redirect(institution)
+    verified = choice == "1"
     services.institution_set_verification(
         institution=institution,
         moderator=request.user,

@@ -150,7 +150,10 @@ def list_experts(request: HttpRequest, query: Query[DirectoryQuery]) -> dict:
     data = query.dict()
     page_number, page_size = data.pop("page"), data.pop("page_size")
     who = viewer(request)
-    paginator = Paginator(expert_directory(viewer=who, filters=ExpertFilters(**data)), page_size)
+    paginator = Paginator(
+        expert_profiles_with_details(expert_directory(viewer=who, filters=ExpertFilters(**data))),
+        page_size,
+    )
     page = paginator.get_page(page_number)
     return {
         "meta": {

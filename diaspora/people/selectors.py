@@ -32,7 +32,8 @@ def expert_profiles_with_details(qs: QuerySet[ExpertProfile]) -> QuerySet[Expert
 
 
 def expert_directory(*, viewer: Any, filters: ExpertFilters) -> QuerySet[ExpertProfile]:
-    """Listed experts matching the filters, as seen by `viewer`.
+    """Listed experts matching the filters, as seen by `viewer`, without prefetches: add
+    `expert_cards` or `expert_profiles_with_details` for what the caller shows.
 
     A filter on a sensitive field matches only where the viewer may see that field, so
     filtering by a country never reveals who hid it.
@@ -70,6 +71,9 @@ def expert_directory(*, viewer: Any, filters: ExpertFilters) -> QuerySet[ExpertP
         qs = qs.has_capacity()
     # Joins through many-to-many filters repeat rows; ids first keeps DISTINCT cheap.
     ids = qs.values("pk").distinct()
-    return expert_profiles_with_details(
-        ExpertProfile.objects.filter(pk__in=ids).order_by("user__name", "pk")
-    )
+    return ExpertProfile.objects.filter(pk__in=ids).order_by("user__name", "pk")
+
+
+def expert_cards(qs: QuerySet[ExpertProfile]) -> QuerySet[ExpertProfile]:
+    """Just what a directory card shows."""
+    return qs.select_related("user").prefetch_related("disciplines", "engagement_types")

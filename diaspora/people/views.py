@@ -17,15 +17,22 @@ from diaspora.people.forms import (
     kept_forms,
 )
 from diaspora.people.permissions import get_expert_profile_for_user
-from diaspora.people.selectors import ExpertFilters, expert_directory, expert_profiles_with_details
+from diaspora.people.selectors import (
+    ExpertFilters,
+    expert_cards,
+    expert_directory,
+    expert_profiles_with_details,
+)
 from diaspora.people.services import EDITABLE_FIELDS, expert_profile_ensure, expert_profile_update
 from diaspora.people.visibility import expert_view
 
 
 def expert_list(request: HttpRequest) -> HttpResponse:
     form = ExpertFilterForm(request.GET or None)
-    filters = ExpertFilters(**form.cleaned_data) if form.is_valid() else ExpertFilters()
-    page = paginate(request, expert_directory(viewer=request.user, filters=filters))
+    # A bad value is shown next to its field; the other filters still apply.
+    form.is_valid()
+    filters = ExpertFilters(**getattr(form, "cleaned_data", {}))
+    page = paginate(request, expert_cards(expert_directory(viewer=request.user, filters=filters)))
     experts = [expert_view(profile, request.user) for profile in page.object_list]
     return render(
         request,

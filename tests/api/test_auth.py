@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,11 +28,11 @@ PUBLIC_GETS = [
 ]
 
 
-def bearer(raw: str) -> dict[str, str]:
+def bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def patch(client: Client, path: str, body: dict, **extra: str):
+def patch(client: Client, path: str, body: dict, **extra: Any) -> Any:
     return client.patch(path, json.dumps(body), content_type="application/json", **extra)
 
 

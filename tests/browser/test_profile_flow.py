@@ -10,7 +10,9 @@ from diaspora.people.models import ExpertProfile
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_signs_up_an_expert_who_edits_and_finds_their_profile(live_server: Any, page: Any) -> None:
+def test_it_signs_up_an_expert_who_edits_and_finds_their_profile(
+    live_server: Any, page: Any
+) -> None:
     page.goto(live_server.url + "/accounts/signup/")
     page.get_by_label("Full name").fill("Aminata Diallo")
     page.get_by_label("Email").fill("aminata@example.org")
@@ -48,7 +50,9 @@ def test_it_signs_up_an_expert_who_edits_and_finds_their_profile(live_server: An
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_shows_a_bad_field_next_to_it_and_keeps_the_rest(live_server: Any, page: Any, alice: User) -> None:
+def test_it_shows_a_bad_field_next_to_it_and_keeps_the_rest(
+    live_server: Any, page: Any, alice: User
+) -> None:
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(alice.email)
     page.locator("#id_password").fill("correct-horse-battery-staple")

@@ -126,3 +126,16 @@ def test_it_explains_a_bad_website(
     assert 'value="Dakar-Fann"' in r.content.decode()
     institution.refresh_from_db()
     assert institution.city == "Dakar"
+
+
+def test_it_keeps_the_saved_name_in_the_heading_after_an_error(
+    alice: User, institution: Institution, login: Callable[[User], Client]
+) -> None:
+    response = login(alice).post(
+        reverse("institution_edit", args=[institution.pk]),
+        {"name": "Renamed", "type": "not-a-type", "country": "SN"},
+    )
+    assert response.status_code == 200
+    assert "Edit Université Cheikh Anta Diop" in response.content.decode()
+    institution.refresh_from_db()
+    assert institution.name == "Université Cheikh Anta Diop"

@@ -119,3 +119,12 @@ def test_it_grants_members_institution_level_visibility_once_verified(
     assert "Gaziantep" not in rep_client.get(detail).content.decode()
     login(moderator).post(url(unverified), {"verified": "1"})
     assert "Gaziantep" in rep_client.get(detail).content.decode()
+
+
+def test_it_changes_nothing_without_a_clear_choice(
+    moderator: User, institution: Institution, login: Callable[[User], Client]
+) -> None:
+    response = login(moderator).post(reverse("institution_verify", args=[institution.pk]), {})
+    assert response.status_code == 302
+    institution.refresh_from_db()
+    assert institution.is_verified
