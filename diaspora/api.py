@@ -16,6 +16,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from diaspora.accounts.api import router as accounts_router
 from diaspora.api_utils import SIGNED_IN
 from diaspora.institutions.api import router as institutions_router
+from diaspora.matches.api import router as matches_router
+from diaspora.matching.api import router as matching_router
+from diaspora.needs.api import router as needs_router
+from diaspora.notifications.api import router as notifications_router
 from diaspora.people.api import router as people_router
 from diaspora.reference.api import router as reference_router
 
@@ -98,3 +102,7 @@ api.add_router("/me", accounts_router, tags=["me"])
 api.add_router("/experts", people_router, tags=["experts"])
 api.add_router("/institutions", institutions_router, tags=["institutions"])
 api.add_router("/reference", reference_router, tags=["reference"])
+api.add_router("/", needs_router, tags=["needs and offers"])
+api.add_router("/", matches_router, tags=["invitations and interest"])
+api.add_router("/", matching_router, tags=["matching"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])

@@ -5,6 +5,7 @@ in-memory channel layer. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and
 Redis. `.env.example` documents every variable.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -86,6 +87,11 @@ INSTALLED_APPS = [
     "diaspora.reference",
     "diaspora.people",
     "diaspora.institutions",
+    "diaspora.needs",
+    "diaspora.matches",
+    "diaspora.notifications",
+    "diaspora.matching",
+    "diaspora.imports",
     "diaspora.demo",
     "realtime",
 ]
@@ -121,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "diaspora.context_processors.navigation",
+                "diaspora.notifications.context_processors.unread",
             ],
         },
     },
@@ -278,6 +285,13 @@ MARKDOWN_RENDER_TIMEOUT = float(os.environ.get("MARKDOWN_RENDER_TIMEOUT", "2"))
 MARKDOWN_WORKERS = env_int("MARKDOWN_WORKERS", 2)
 DIRECTORY_PAGE_SIZE = env_int("DIRECTORY_PAGE_SIZE", 20)
 INSTITUTION_INVITATION_DAYS = env_int("INSTITUTION_INVITATION_DAYS", 14)
+
+# --- Matching -------------------------------------------------------------
+# Overrides of the matching weights (see diaspora/matching/weights.py for the names and
+# defaults), as JSON: MATCHING_WEIGHTS='{"language": 2.0}'. Unknown names are refused.
+MATCHING_WEIGHTS: dict[str, float] = json.loads(os.environ.get("MATCHING_WEIGHTS", "{}") or "{}")
+# Days an invitation or an expression of interest waits for an answer before it expires.
+PROPOSAL_ANSWER_DAYS = env_int("PROPOSAL_ANSWER_DAYS", 14)
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

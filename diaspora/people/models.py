@@ -97,6 +97,12 @@ class ExpertProfile(models.Model):
         _("hours per month"), default=0, help_text=_("Time you can give the network each month.")
     )
     max_mentees = models.PositiveSmallIntegerField(_("maximum concurrent mentees"), default=0)
+    hours_committed = models.PositiveSmallIntegerField(
+        _("hours committed per month"),
+        default=0,
+        editable=False,
+        help_text=_("Kept up to date by accepted matches."),
+    )
     current_mentees = models.PositiveSmallIntegerField(
         _("current mentees"),
         default=0,
@@ -109,7 +115,8 @@ class ExpertProfile(models.Model):
         help_text=_("Unlisted profiles are visible only to you."),
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the matching index asks for what changed since it last looked.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = ExpertProfileQuerySet.as_manager()
 
