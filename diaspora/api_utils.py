@@ -1,14 +1,18 @@
 """Small helpers shared by the API routers (kept apart from `diaspora.api` to avoid cycles)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import Field
 
 from diaspora.accounts.models import User
 from diaspora.accounts.services import api_token_authenticate
@@ -16,11 +20,38 @@ from diaspora.accounts.services import api_token_authenticate
 MAX_PAGE_SIZE = 100
 
 
+class PageQuery(Schema):
+    """Query parameters of every paged list; list schemas add their filters."""
+
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+    def filters(self) -> dict[str, Any]:
+        return self.dict(exclude={"page", "page_size"})
+
+
 class PageMeta(Schema):
     count: int
     page: int
     pages: int
     page_size: int
+
+
+def paginated(
+    qs: QuerySet[Any], query: PageQuery, serialize: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """`{"meta": {...}, "results": [...]}` for one page; a page past the end gives the last."""
+    paginator = Paginator(qs, query.page_size)
+    page = paginator.get_page(query.page)
+    return {
+        "meta": {
+            "count": paginator.count,
+            "page": page.number,
+            "pages": paginator.num_pages,
+            "page_size": query.page_size,
+        },
+        "results": [serialize(item) for item in page.object_list],
+    }
 
 
 def viewer(request: HttpRequest) -> Any:

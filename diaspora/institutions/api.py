@@ -1,9 +1,8 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from diaspora.api_utils import ANYONE, MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
+from diaspora.api_utils import ANYONE, PageMeta, PageQuery, paginated, signed_in_user, viewer
 from diaspora.institutions import services
 from diaspora.institutions.models import Institution
 from diaspora.institutions.permissions import get_institution_for_user
@@ -55,30 +54,17 @@ def institution_out(institution: Institution, *, members: list | None = None) ->
     }
 
 
-class InstitutionQuery(Schema):
+class InstitutionQuery(PageQuery):
     q: str = ""
     country: str = ""
     type: str = ""
     verified: bool = False
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get("/", response=InstitutionPage, auth=ANYONE, summary="Search institutions")
 def list_institutions(request: HttpRequest, query: Query[InstitutionQuery]) -> dict:
-    data = query.dict()
-    page_number, page_size = data.pop("page"), data.pop("page_size")
-    paginator = Paginator(institution_directory(filters=InstitutionFilters(**data)), page_size)
-    page = paginator.get_page(page_number)
-    return {
-        "meta": {
-            "count": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "page_size": page_size,
-        },
-        "results": [institution_out(i) for i in page.object_list],
-    }
+    filters = InstitutionFilters(**query.filters())
+    return paginated(institution_directory(filters=filters), query, institution_out)
 
 
 @router.get(

@@ -1,14 +1,13 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from diaspora.api_utils import ANYONE, MAX_PAGE_SIZE, PageMeta, signed_in_user, viewer
+from diaspora.api_utils import ANYONE, PageMeta, PageQuery, paginated, signed_in_user, viewer
 from diaspora.people.models import ExpertProfile
 from diaspora.people.permissions import get_expert_profile_for_user
 from diaspora.people.selectors import ExpertFilters, expert_directory, expert_profiles_with_details
@@ -132,7 +131,7 @@ def own_expert_out(profile: ExpertProfile) -> dict:
     return data
 
 
-class DirectoryQuery(Schema):
+class DirectoryQuery(PageQuery):
     q: str = ""
     discipline: str = ""
     origin_country: str = ""
@@ -141,29 +140,15 @@ class DirectoryQuery(Schema):
     engagement_type: str = ""
     mode: str = ""
     has_capacity: bool = False
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get("/", response=ExpertPage, auth=ANYONE, summary="Search the expert directory")
 def list_experts(request: HttpRequest, query: Query[DirectoryQuery]) -> dict:
-    data = query.dict()
-    page_number, page_size = data.pop("page"), data.pop("page_size")
     who = viewer(request)
-    paginator = Paginator(
-        expert_profiles_with_details(expert_directory(viewer=who, filters=ExpertFilters(**data))),
-        page_size,
+    experts = expert_directory(viewer=who, filters=ExpertFilters(**query.filters()))
+    return paginated(
+        expert_profiles_with_details(experts), query, lambda p: expert_out(expert_view(p, who))
     )
-    page = paginator.get_page(page_number)
-    return {
-        "meta": {
-            "count": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "page_size": page_size,
-        },
-        "results": [expert_out(expert_view(p, who)) for p in page.object_list],
-    }
 
 
 class LanguageIn(Schema):
