@@ -292,6 +292,15 @@ INSTITUTION_INVITATION_DAYS = env_int("INSTITUTION_INVITATION_DAYS", 14)
 MATCHING_WEIGHTS: dict[str, float] = json.loads(os.environ.get("MATCHING_WEIGHTS", "{}") or "{}")
 # Days an invitation or an expression of interest waits for an answer before it expires.
 PROPOSAL_ANSWER_DAYS = env_int("PROPOSAL_ANSWER_DAYS", 14)
+# How many of the best-fitting experts hear of a newly opened need.
+NEW_NEED_NOTIFY_TOP = env_int("NEW_NEED_NOTIFY_TOP", 10)
+# After a restart the index builds in the background; a ranking waits this long for it, then
+# is answered by an exact but slower ranking of a database shortlist of this many experts.
+MATCHING_BUILD_WAIT = float(os.environ.get("MATCHING_BUILD_WAIT", "2"))
+MATCHING_FALLBACK_CANDIDATES = env_int("MATCHING_FALLBACK_CANDIDATES", 2000)
+# Each ranking first takes in rows changed since its last look, minus this margin (seconds)
+# for clocks and transactions that commit late.
+MATCHING_SYNC_OVERLAP = float(os.environ.get("MATCHING_SYNC_OVERLAP", "10"))
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

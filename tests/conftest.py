@@ -10,7 +10,7 @@ REQUIRE_SERVICES=1 (CI) they fail instead.
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -43,6 +43,16 @@ def service_missing(reason: str) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """Django's real hasher costs a quarter of a second per user; tests make hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matching_index() -> Iterator[None]:
+    """The matching index lives for the whole process; each test starts from an empty one."""
+    from diaspora.matching.adapter import holder
+
+    holder().reset()
+    yield
+    holder().reset()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from diaspora.accounts.models import User
 from diaspora.people.models import ExpertProfile, Visibility
 
-OUR_APPS = {"accounts", "reference", "people", "institutions"}
+OUR_APPS = {"accounts", "reference", "people", "institutions", "needs", "matches", "notifications"}
 
 
 @pytest.fixture

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from diaspora.matching import views
+
+urlpatterns = [
+    path("moderation/assignments/", views.assignment_suggest, name="assignment_suggest"),
+]

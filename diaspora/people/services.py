@@ -1,5 +1,6 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -108,7 +109,14 @@ def expert_profile_update(
         _set_languages(profile, languages)
     if qualifications is not None:
         _set_qualifications(profile, qualifications)
+    transaction.on_commit(partial(_refresh_matching, profile.pk))
     return profile
+
+
+def _refresh_matching(expert_id: int) -> None:
+    from diaspora.matching.adapter import matching_refresh_expert
+
+    matching_refresh_expert(expert_id)
 
 
 def _set_languages(profile: ExpertProfile, languages: Sequence[LanguageInput]) -> None:

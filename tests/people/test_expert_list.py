@@ -218,7 +218,7 @@ def test_it_lists_with_a_fixed_number_of_queries(
     many = count_queries(client, url)
     assert few == many
     # Pinned, so that a new per-row query (or a new per-page one) is noticed.
-    expected = {"anonymous": 5, "bob": 8}[viewer]
+    expected = {"anonymous": 5, "bob": 9}[viewer]
     with django_assert_num_queries(expected):
         r = client.get(url)
     assert len(r.context["experts"]) == 15
