@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from diaspora.accounts.models import Role, User
 from diaspora.accounts.services import account_complete_signup
 from diaspora.demo import data
+from diaspora.demo.needs import demo_seed_needs
 from diaspora.institutions.models import Institution, MemberRole, Membership
 from diaspora.institutions.services import (
     institution_create,
@@ -931,6 +932,9 @@ def demo_seed(*, stdout: Writer | None = None) -> DemoSummary:
     institutions, institutions_changed = _ensure_institutions(users, moderator)
     changed += institutions_changed
     _say(stdout, f"Institutions: {len(institutions)}.")
+
+    needs, offers = demo_seed_needs(institutions=institutions, users=users)
+    _say(stdout, f"Needs opened: {needs}; offers published: {offers}.")
 
     counts = _count_experts(plan.profiles)
     return DemoSummary(

@@ -313,3 +313,26 @@ def test_it_has_a_distinct_email_for_every_person() -> None:
     assert len(emails) == len(set(emails))
     assert all(e.isascii() and e.endswith("@example.org") for e in emails)
     assert services.email_for("Trần Minh Đức") == "tran.minh.duc@example.org"
+
+
+def test_it_opens_demo_needs_and_publishes_offers_once(seeded: DemoSummary) -> None:
+    from diaspora.needs.models import Need, NeedStatus, Offer
+
+    needs = Need.objects.filter(external_id__startswith="demo-")
+    assert needs.count() >= 10
+    assert set(needs.values_list("status", flat=True)) == {NeedStatus.OPEN}
+    assert Offer.objects.filter(expert__user__email="expert@example.org").exists()
+    counts = (needs.count(), Offer.objects.count())
+    demo_seed()
+    assert (needs.count(), Offer.objects.count()) == counts
+
+
+def test_it_gives_the_demo_institution_a_need_with_ranked_experts(seeded: DemoSummary) -> None:
+    from diaspora.matching.selectors import rank_experts_for_need
+    from diaspora.needs.models import Need
+
+    need = Need.objects.get(external_id="demo-sn-epi-course")
+    admin = need.institution.memberships.get(user__email="institution@example.org").user
+    ranked = rank_experts_for_need(need=need, viewer=admin, limit=5)
+    assert ranked
+    assert all(r.reasons for r in ranked)
