@@ -225,11 +225,11 @@ def demo_seed_needs(*, institutions: list[Institution], users: dict[str, User]) 
     )
     needs = 0
     for spec in NEEDS:
-        institution = by_country.get(spec.institution_country)
+        home = by_country.get(spec.institution_country)
         external_id = f"demo-{spec.key}"
-        if institution is None or external_id in existing:
+        if home is None or external_id in existing:
             continue
-        admin = institution.memberships.order_by("-role", "pk").first()
+        admin = home.memberships.order_by("-role", "pk").first()
         values = {
             "title": spec.title,
             "engagement_type": engagement[spec.engagement],
@@ -238,9 +238,9 @@ def demo_seed_needs(*, institutions: list[Institution], users: dict[str, User]) 
             "effort_hours": spec.effort_hours,
         }
         if spec.mode != "online":
-            values.update(location_country=spec.institution_country, location_city=institution.city)
+            values.update(location_country=spec.institution_country, location_city=home.city)
         need = need_create(
-            institution=institution,
+            institution=home,
             created_by=admin.user if admin else None,
             values=values,
             description=spec.description,
