@@ -738,8 +738,11 @@ class MatchingIndex:
         visible_levels: frozenset[str],
         limit: int = 20,
         exclude: frozenset[int] = frozenset(),
+        explain: bool = True,
     ) -> list[RankedExpert]:
-        """Listed experts who speak every required language, best first (ties: lower id)."""
+        """Listed experts who speak every required language, best first (ties: lower id).
+
+        With `explain=False` the reasons are left empty and the score is the unrounded sum."""
         row = scoring.need_row(need)
         raw_terms, raw_weights, unknown = self._query(need.text)
         visible = scoring.visible_table(visible_levels)
@@ -761,6 +764,11 @@ class MatchingIndex:
                     ok[index] = False
             total = scoring.weighted_sum(values, self.weights, size)
             chosen = _top(total, ok, table.ids[:size], limit)
+            if not explain:
+                return [
+                    RankedExpert(int(table.ids[index]), round(float(total[index]), 3), ())
+                    for index in chosen
+                ]
             phrases = self._phrases(row)
             query_map = dict(zip(query.terms.tolist(), query.weights.tolist(), strict=True))
             results = []
@@ -781,8 +789,11 @@ class MatchingIndex:
             return results
 
     def candidate_experts(self, need: NeedDoc, *, k: int) -> list[RankedExpert]:
-        """The best `k` experts for a need as a verified institution sees them (assignment)."""
-        return self.rank_experts(need, visible_levels=scoring.INSTITUTION_LEVELS, limit=k)
+        """The best `k` experts for a need as a verified institution sees them, scores only:
+        assignment needs no reasons, and building them was nearly all of its time."""
+        return self.rank_experts(
+            need, visible_levels=scoring.INSTITUTION_LEVELS, limit=k, explain=False
+        )
 
     def score_pair(
         self, need: NeedDoc, expert: ExpertDoc, *, visible_levels: frozenset[str]

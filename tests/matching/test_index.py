@@ -10,7 +10,7 @@ import pytest
 from diaspora.matching import index as index_module
 from diaspora.matching.documents import ExpertDoc, NeedDoc
 from diaspora.matching.index import MatchingIndex
-from diaspora.matching.scoring import RankedExpert, RankedNeed
+from diaspora.matching.scoring import INSTITUTION_LEVELS, RankedExpert, RankedNeed
 from diaspora.matching.weights import Weights
 from tests.matching.test_scoring import (
     INSTITUTIONS,
@@ -210,8 +210,12 @@ def test_candidate_experts_read_as_a_verified_institution() -> None:
         ]
     )
     [first, second] = index.candidate_experts(need, k=2)
-    assert first.expert_id == 1 and any(r.code == "diaspora" for r in first.reasons)
-    assert not any(r.code == "diaspora" for r in second.reasons)
+    # The hidden origin counts for nothing: only the visible one earns the diaspora link.
+    assert (first.expert_id, second.expert_id) == (1, 2)
+    assert first.score > second.score
+    assert first.reasons == second.reasons == ()
+    explained = index.rank_experts(need, visible_levels=INSTITUTION_LEVELS, limit=2)
+    assert [r.score for r in explained] == pytest.approx([first.score, second.score], abs=0.01)
 
 
 def test_compaction_and_bulk_loading_give_the_same_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
