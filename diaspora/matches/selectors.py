@@ -22,31 +22,11 @@ MEMBER_LEVELS = frozenset({Visibility.PUBLIC, Visibility.MEMBERS})
 BLOCKING_STATUSES = (ProposalStatus.PENDING, ProposalStatus.ACCEPTED)
 
 
-class InstitutionSideViewer:
-    """Stands for "a representative of this need's institution" when a score is built for
-    both sides of a proposal: it sees exactly what the institution's members may see, never
-    what only the expert (their own profile) or a moderator may see."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    is_moderator = False
-    pk = None
-    id = None
-
-    def __init__(self, levels: frozenset[str]) -> None:
-        # The cache `diaspora.people.visibility.viewer_levels` reads first.
-        self._visibility_levels = levels
-
-    def __repr__(self) -> str:
-        return f"<InstitutionSideViewer {sorted(self._visibility_levels)}>"
-
-
-def institution_viewer(need: Need) -> InstitutionSideViewer:
-    verified = need.institution.is_verified
-    return InstitutionSideViewer(INSTITUTION_LEVELS if verified else MEMBER_LEVELS)
+def institution_levels(need: Need) -> frozenset[str]:
+    """What the need's institution may read of an expert: the reasons of a proposal are built
+    for this reader, so both sides see the same explanation and it never uses a field hidden
+    from the institution."""
+    return INSTITUTION_LEVELS if need.institution.is_verified else MEMBER_LEVELS
 
 
 # --- Reasons ------------------------------------------------------------------------------
@@ -116,7 +96,7 @@ def proposal_snapshot(*, need: Need, expert: ExpertProfile) -> tuple[float, list
     missing, or the profile is unlisted)."""
     from diaspora.matching.selectors import score_for
 
-    ranked = score_for(need=need, expert=expert, viewer=institution_viewer(need))
+    ranked = score_for(need=need, expert=expert, levels=institution_levels(need))
     if ranked is None:
         return 0.0, []
     return round(float(ranked.score), 4), [reason_to_dict(r) for r in ranked.reasons]

@@ -32,8 +32,13 @@ MODERATOR_LEVELS: frozenset[str] = frozenset(
 )
 
 
-def levels_for(viewer: Any, expert: ExpertProfile | None = None) -> frozenset[str]:
-    """What `viewer` may read of an expert's sensitive fields; everything of their own."""
+def levels_for(
+    viewer: Any, expert: ExpertProfile | None = None, levels: frozenset[str] | None = None
+) -> frozenset[str]:
+    """What `viewer` may read of an expert's sensitive fields; everything of their own.
+    `levels`, when given, says it outright (a reader who is a side, not a person)."""
+    if levels is not None:
+        return levels
     signed_in = viewer is not None and viewer.is_authenticated
     if signed_in and expert is not None and expert.user_id == viewer.pk:
         return ALL_LEVELS
@@ -94,9 +99,16 @@ def expert_matches(
 
 
 def rank_experts_for_need(
-    *, need: Need, viewer: Any, limit: int = 20, exclude: Iterable[int] = ()
+    *,
+    need: Need,
+    viewer: Any = None,
+    levels: frozenset[str] | None = None,
+    limit: int = 20,
+    exclude: Iterable[int] = (),
 ) -> list[RankedExpert]:
-    matches = expert_matches(need=need, levels=levels_for(viewer), limit=limit, exclude=exclude)
+    matches = expert_matches(
+        need=need, levels=levels_for(viewer, levels=levels), limit=limit, exclude=exclude
+    )
     return [m.ranked for m in matches]
 
 
@@ -138,7 +150,9 @@ def rank_needs_for_expert(
 # --- One pair -----------------------------------------------------------------------------
 
 
-def score_for(*, need: Need, expert: ExpertProfile, viewer: Any) -> RankedExpert | None:
+def score_for(
+    *, need: Need, expert: ExpertProfile, viewer: Any = None, levels: frozenset[str] | None = None
+) -> RankedExpert | None:
     """The score and reasons of one pair as `viewer` may read them (a proposal's snapshot);
     None when the expert lacks a required language."""
     need_doc, expert_doc = need_for_doc(need), expert_for_doc(expert)
@@ -147,7 +161,7 @@ def score_for(*, need: Need, expert: ExpertProfile, viewer: Any) -> RankedExpert
         # Text relevance needs a corpus: the need's prefiltered candidates, as the
         # fallback ranking shown meanwhile uses.
         index = _fallback_expert_index(need_doc, extra=[expert_doc])
-    return index.score_pair(need_doc, expert_doc, visible_levels=levels_for(viewer, expert))
+    return index.score_pair(need_doc, expert_doc, visible_levels=levels_for(viewer, expert, levels))
 
 
 # --- While the index is being built -------------------------------------------------------

@@ -99,7 +99,7 @@ def notify_new_matching_need(*, need: "Need") -> list[Notification]:
     Call it after the need's commit (`transaction.on_commit`), so the ranking sees the
     opened need. The institution's own members are left out.
     """
-    from diaspora.matches.selectors import institution_viewer
+    from diaspora.matches.selectors import institution_levels
     from diaspora.matching.selectors import rank_experts_for_need
     from diaspora.people.models import ExpertProfile
 
@@ -110,7 +110,7 @@ def notify_new_matching_need(*, need: "Need") -> list[Notification]:
         user__memberships__institution_id=need.institution_id
     ).values_list("pk", flat=True)
     ranked = rank_experts_for_need(
-        need=need, viewer=institution_viewer(need), limit=top, exclude=list(members)
+        need=need, levels=institution_levels(need), limit=top, exclude=list(members)
     )
     profiles = ExpertProfile.objects.select_related("user").in_bulk([r.expert_id for r in ranked])
     users = [profiles[r.expert_id].user for r in ranked if r.expert_id in profiles]
