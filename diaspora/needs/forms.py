@@ -181,6 +181,18 @@ class NeedForm(forms.ModelForm):
 
         return {name: self.cleaned_data[name] for name in NEED_FIELDS}
 
+    def service_arguments(self) -> dict[str, Any]:
+        """What `need_create` and `need_update` take from this form."""
+        data = self.cleaned_data
+        return {
+            "values": self.values(),
+            "description": data["description"],
+            "disciplines": data["disciplines"],
+            "keywords": data["keywords"],
+            "required_languages": data["required_languages"],
+            "preferred_languages": data["preferred_languages"],
+        }
+
 
 class NeedStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=NeedStatus.choices)
@@ -290,6 +302,17 @@ class OfferForm(forms.ModelForm):
         from diaspora.needs.services import OFFER_FIELDS
 
         return {name: self.cleaned_data[name] for name in OFFER_FIELDS}
+
+    def service_arguments(self) -> dict[str, Any]:
+        """What `offer_create` and `offer_update` take from this form."""
+        data = self.cleaned_data
+        return {
+            "values": self.values(),
+            "description": data["description"],
+            "disciplines": data["disciplines"],
+            "languages": data["languages"],
+            "modes": list(data["modes"]),
+        }
 
 
 class OfferFilterForm(forms.Form):

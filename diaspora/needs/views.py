@@ -142,12 +142,7 @@ def need_create(request: AuthedRequest) -> HttpResponse:
             need = services.need_create(
                 institution=institution,
                 created_by=request.user,
-                values=form.values(),
-                description=data["description"],
-                disciplines=data["disciplines"],
-                keywords=data["keywords"],
-                required_languages=data["required_languages"],
-                preferred_languages=data["preferred_languages"],
+                **form.service_arguments(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -170,16 +165,10 @@ def need_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     saved_title = need.title
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.need_update(
                 need=need,
-                values=form.values(),
-                description=data["description"],
-                disciplines=data["disciplines"],
-                keywords=data["keywords"],
-                required_languages=data["required_languages"],
-                preferred_languages=data["preferred_languages"],
+                **form.service_arguments(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -259,15 +248,10 @@ def offer_create(request: AuthedRequest) -> HttpResponse:
         return render(request, "needs/offer_no_profile.html", status=403)
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             offer = services.offer_create(
                 expert=profile,
-                values=form.values(),
-                description=data["description"],
-                disciplines=data["disciplines"],
-                languages=data["languages"],
-                modes=list(data["modes"]),
+                **form.service_arguments(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -284,15 +268,10 @@ def offer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     saved_title = offer.title
     form = OfferForm(request.POST or None, instance=offer)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.offer_update(
                 offer=offer,
-                values=form.values(),
-                description=data["description"],
-                disciplines=data["disciplines"],
-                languages=data["languages"],
-                modes=list(data["modes"]),
+                **form.service_arguments(),
             )
         except ValidationError as error:
             _add_errors(form, error)
