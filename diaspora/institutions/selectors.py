@@ -1,9 +1,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from diaspora.institutions.models import Institution, Membership, VerificationStatus
+from diaspora.querying import matching_every_term
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,7 @@ class InstitutionFilters:
 
 def institution_directory(*, filters: InstitutionFilters) -> QuerySet[Institution]:
     qs = Institution.objects.all()
-    if filters.q:
-        for term in filters.q.split()[:8]:
-            qs = qs.filter(
-                Q(name__icontains=term) | Q(city__icontains=term) | Q(description__icontains=term)
-            )
+    qs = matching_every_term(qs, filters.q, ["name", "city", "description"])
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.type:

@@ -13,8 +13,7 @@ from diaspora.needs.models import (
     OfferRequest,
     RequestStatus,
 )
-
-MAX_TERMS = 8
+from diaspora.querying import discipline_q, matching_every_term
 
 
 @dataclass(frozen=True)
@@ -28,23 +27,12 @@ class NeedFilters:
     institution: int | None = None
 
 
-def _discipline_q(code: str) -> Q:
-    if "." in code:
-        return Q(disciplines__code=code)
-    return Q(disciplines__parent__code=code)
-
-
 def need_directory(*, filters: NeedFilters) -> QuerySet[Need]:
     """Open needs matching the filters, newest first, without prefetches (see `need_cards`)."""
     qs = Need.objects.open()
-    for term in filters.q.split()[:MAX_TERMS]:
-        qs = qs.filter(
-            Q(title__icontains=term)
-            | Q(description__icontains=term)
-            | Q(keywords__name__icontains=term)
-        )
+    qs = matching_every_term(qs, filters.q, ["title", "description", "keywords__name"])
     if filters.discipline:
-        qs = qs.filter(_discipline_q(filters.discipline))
+        qs = qs.filter(discipline_q(filters.discipline))
     if filters.engagement_type:
         qs = qs.filter(engagement_type__code=filters.engagement_type)
     if filters.mode:
@@ -111,15 +99,11 @@ class OfferFilters:
 def offer_directory(*, filters: OfferFilters) -> QuerySet[Offer]:
     """Active offers of listed experts, newest first."""
     qs = Offer.objects.filter(is_active=True, expert__is_listed=True, expert__user__is_active=True)
-    for term in filters.q.split()[:MAX_TERMS]:
-        qs = qs.filter(
-            Q(title__icontains=term)
-            | Q(description__icontains=term)
-            | Q(expert__user__name__icontains=term)
-            | Q(expert__headline__icontains=term)
-        )
+    qs = matching_every_term(
+        qs, filters.q, ["title", "description", "expert__user__name", "expert__headline"]
+    )
     if filters.discipline:
-        qs = qs.filter(_discipline_q(filters.discipline))
+        qs = qs.filter(discipline_q(filters.discipline))
     if filters.kind:
         qs = qs.filter(engagement_type__code=filters.kind)
     if filters.language:

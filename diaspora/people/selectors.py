@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from diaspora.people.models import ExpertLanguage, ExpertProfile, Qualification
 from diaspora.people.visibility import visible_q
+from diaspora.querying import discipline_q, matching_every_term
 
 
 @dataclass(frozen=True)
@@ -39,20 +40,13 @@ def expert_directory(*, viewer: Any, filters: ExpertFilters) -> QuerySet[ExpertP
     filtering by a country never reveals who hid it.
     """
     qs = ExpertProfile.objects.listed()
-    if filters.q:
-        for term in filters.q.split()[:8]:
-            qs = qs.filter(
-                Q(user__name__icontains=term)
-                | Q(headline__icontains=term)
-                | Q(bio__icontains=term)
-                | Q(current_affiliation__icontains=term)
-                | Q(keywords__name__icontains=term)
-            )
+    qs = matching_every_term(
+        qs,
+        filters.q,
+        ["user__name", "headline", "bio", "current_affiliation", "keywords__name"],
+    )
     if filters.discipline:
-        if "." in filters.discipline:
-            qs = qs.filter(disciplines__code=filters.discipline)
-        else:
-            qs = qs.filter(disciplines__parent__code=filters.discipline)
+        qs = qs.filter(discipline_q(filters.discipline))
     if filters.origin_country:
         qs = qs.filter(
             Q(origin_country=filters.origin_country) & visible_q("origin_country", viewer)
