@@ -20,37 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from diaspora.demo import data  # pure data, no Django needed
+from diaspora.imports.columns import EXPERT_COLUMNS, NEED_COLUMNS
 
-EXPERT_HEADER = [
-    "email",
-    "name",
-    "origin_country",
-    "residence_country",
-    "timezone",
-    "languages",
-    "disciplines",
-    "keywords",
-    "bio",
-    "engagement_types",
-    "modes",
-    "hours_per_month",
-]
-NEED_HEADER = [
-    "external_id",
-    "institution",
-    "institution_country",
-    "title",
-    "description",
-    "disciplines",
-    "keywords",
-    "languages",
-    "engagement_type",
-    "mode",
-    "experts_wanted",
-    "hours",
-    "start",
-    "end",
-]
 ENGAGEMENTS = ("mentoring", "course", "supervision", "lecture", "research", "curriculum")
 MODES = ("online", "onsite", "hybrid")
 LEVELS = ("native", "fluent", "working", "basic")
@@ -117,7 +88,7 @@ def write_experts(path: Path, count: int, rng: random.Random) -> None:
     specialties = list(data.SPECIALTIES.values())
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(EXPERT_HEADER)
+        writer.writerow(EXPERT_COLUMNS)
         for number in range(1, count + 1):
             code, origin = rng.choice(origins)
             given, family = names[code]
@@ -187,7 +158,7 @@ def write_needs(path: Path, count: int, rng: random.Random) -> None:
     start_of_call = date(2026, 1, 5)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(NEED_HEADER)
+        writer.writerow(NEED_COLUMNS)
         for number in range(1, count + 1):
             name, country, language = rng.choice(institutions)
             spec = rng.choice(specialties)

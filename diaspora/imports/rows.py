@@ -20,37 +20,6 @@ from diaspora.institutions.models import Institution
 from diaspora.needs.models import Need
 from diaspora.people.services import normalise_keywords
 
-EXPERT_COLUMNS = (
-    "email",
-    "name",
-    "origin_country",
-    "residence_country",
-    "timezone",
-    "languages",
-    "disciplines",
-    "keywords",
-    "bio",
-    "engagement_types",
-    "modes",
-    "hours_per_month",
-)
-NEED_COLUMNS = (
-    "external_id",
-    "institution",
-    "institution_country",
-    "title",
-    "description",
-    "disciplines",
-    "keywords",
-    "languages",
-    "engagement_type",
-    "mode",
-    "experts_wanted",
-    "hours",
-    "start",
-    "end",
-)
-
 # A month has at most 31 x 24 hours.
 MAX_HOURS_PER_MONTH = 744
 MAX_EXPERTS_WANTED = 1000

@@ -37,10 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaspora.accounts.models import Role, User
+from diaspora.imports.columns import EXPERT_COLUMNS, NEED_COLUMNS
 from diaspora.imports.parsing import RowError, read_table
 from diaspora.imports.rows import (
-    EXPERT_COLUMNS,
-    NEED_COLUMNS,
     ExpertRow,
     NeedRow,
     parse_expert,
@@ -431,7 +430,7 @@ def experts_import(
     dry_run: bool = False,
     progress: ProgressFactory = no_progress,
 ) -> ImportReport:
-    """Create or update the experts of a CSV file (columns: `rows.EXPERT_COLUMNS`).
+    """Create or update the experts of a CSV file (columns: `columns.EXPERT_COLUMNS`).
 
     An expert is found by email. A new one gets an account with the expert role and no
     usable password (they claim it through "forgotten password"), and a listed profile whose
@@ -750,7 +749,7 @@ def needs_import(
     dry_run: bool = False,
     progress: ProgressFactory = no_progress,
 ) -> ImportReport:
-    """Create or update the needs of a CSV file (columns: `rows.NEED_COLUMNS`).
+    """Create or update the needs of a CSV file (columns: `columns.NEED_COLUMNS`).
 
     A need is found by its external id. Its institution is found by name (ignoring case and
     extra spaces) and country, and created, unverified, when missing. A new need is created

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from diaspora.imports.rows import EXPERT_COLUMNS, NEED_COLUMNS
+from diaspora.imports.columns import EXPERT_COLUMNS, NEED_COLUMNS
 
 GOOD_EXPERT: dict[str, str] = {
     "email": "Fatou.Diop@Example.net",
