@@ -149,8 +149,30 @@ def _render_all(
     return results
 
 
-def _render_error(column: str, error: ValidationError) -> str:
-    return f"{column}: {' '.join(error.messages)}"
+_P = TypeVar("_P", "_ExpertPlan", "_NeedPlan")
+
+
+def _render_markdown_column(
+    plans: Sequence[_P],
+    *,
+    text_of: Callable[[_P], str | None],
+    column: str,
+    errors: list[RowError],
+    progress: ProgressFactory,
+) -> tuple[list[_P], dict[str, str]]:
+    """Render the Markdown the plans change (`text_of` gives None for an unchanged one).
+    A text that cannot be rendered refuses its row; returns the good plans and the HTML of
+    each distinct text."""
+    texts = [text_of(plan) for plan in plans]
+    rendered = _render_all((text for text in texts if text is not None), progress)
+    good: list[_P] = []
+    for plan, text in zip(plans, texts, strict=True):
+        html = rendered.get(text, "") if text is not None else ""
+        if isinstance(html, ValidationError):
+            errors.append(RowError(plan.row.line, f"{column}: {' '.join(html.messages)}"))
+        else:
+            good.append(plan)
+    return good, {text: html for text, html in rendered.items() if isinstance(html, str)}
 
 
 @dataclass(frozen=True)
@@ -457,15 +479,13 @@ def experts_import(
     plans = [_plan_expert(row, states.get(row.email)) for row in rows]
     clock.lap("load")
 
-    rendered = _render_all((plan.row.bio for plan in plans if plan.bio_changed), progress)
-    good: list[_ExpertPlan] = []
-    for plan in plans:
-        html = rendered.get(plan.row.bio, "") if plan.bio_changed else ""
-        if isinstance(html, ValidationError):
-            errors.append(RowError(plan.row.line, _render_error("bio", html)))
-        else:
-            good.append(plan)
-    bios = {text: html for text, html in rendered.items() if isinstance(html, str)}
+    good, bios = _render_markdown_column(
+        plans,
+        text_of=lambda plan: plan.row.bio if plan.bio_changed else None,
+        column="bio",
+        errors=errors,
+        progress=progress,
+    )
     clock.lap("render")
 
     _finish(report, errors)
@@ -792,17 +812,13 @@ def needs_import(
     ]
     clock.lap("load")
 
-    rendered = _render_all(
-        (plan.row.description for plan in plans if plan.description_changed), progress
+    good, descriptions = _render_markdown_column(
+        plans,
+        text_of=lambda plan: plan.row.description if plan.description_changed else None,
+        column="description",
+        errors=errors,
+        progress=progress,
     )
-    good: list[_NeedPlan] = []
-    for plan in plans:
-        html = rendered.get(plan.row.description, "") if plan.description_changed else ""
-        if isinstance(html, ValidationError):
-            errors.append(RowError(plan.row.line, _render_error("description", html)))
-        else:
-            good.append(plan)
-    descriptions = {text: html for text, html in rendered.items() if isinstance(html, str)}
     clock.lap("render")
 
     _finish(report, errors)
