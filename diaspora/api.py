@@ -22,6 +22,11 @@ from diaspora.needs.api import router as needs_router
 from diaspora.notifications.api import router as notifications_router
 from diaspora.people.api import router as people_router
 from diaspora.reference.api import router as reference_router
+from mentoring.courses.api import router as courses_router
+from mentoring.engagements.api import router as engagements_router
+from mentoring.mentorships.api import router as mentorships_router
+from mentoring.projects.api import router as projects_router
+from mentoring.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="Diaspora Knowledge Network API",
@@ -106,3 +111,9 @@ api.add_router("/", needs_router, tags=["needs and offers"])
 api.add_router("/", matches_router, tags=["invitations and interest"])
 api.add_router("/", matching_router, tags=["matching"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
+# The project wiring composes both packages; the network apps never import mentoring.
+api.add_router("/", engagements_router, tags=["engagements"])
+api.add_router("/", mentorships_router, tags=["mentorships"])
+api.add_router("/", courses_router, tags=["courses"])
+api.add_router("/", projects_router, tags=["joint projects"])
+api.add_router("/", scheduling_router, tags=["live sessions and calendar"])

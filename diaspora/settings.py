@@ -93,6 +93,11 @@ INSTALLED_APPS = [
     "diaspora.matching",
     "diaspora.imports",
     "diaspora.demo",
+    "mentoring.engagements",
+    "mentoring.mentorships",
+    "mentoring.courses",
+    "mentoring.projects",
+    "mentoring.scheduling",
     "realtime",
 ]
 
@@ -301,6 +306,17 @@ MATCHING_FALLBACK_CANDIDATES = env_int("MATCHING_FALLBACK_CANDIDATES", 2000)
 # Each ranking first takes in rows changed since its last look, minus this margin (seconds)
 # for clocks and transactions that commit late.
 MATCHING_SYNC_OVERLAP = float(os.environ.get("MATCHING_SYNC_OVERLAP", "10"))
+
+# --- Engagements ---------------------------------------------------------
+ENGAGEMENT_INVITATION_DAYS = env_int("ENGAGEMENT_INVITATION_DAYS", 14)
+# Uploaded course materials: the largest file accepted, in megabytes.
+MATERIAL_MAX_MB = env_int("MATERIAL_MAX_MB", 20)
+# Reminders go out this many minutes before a live session starts.
+SESSION_REMINDER_MINUTES = env_int("SESSION_REMINDER_MINUTES", 60)
+# An open engagement with no timeline activity for this many days counts as stalled.
+ENGAGEMENT_STALLED_DAYS = env_int("ENGAGEMENT_STALLED_DAYS", 30)
+# A session can be joined this many minutes before it starts.
+LIVE_SESSION_JOIN_EARLY_MINUTES = env_int("LIVE_SESSION_JOIN_EARLY_MINUTES", 15)
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

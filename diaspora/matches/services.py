@@ -25,6 +25,7 @@ from diaspora.accounts.models import User
 from diaspora.matches.models import Match, Proposal, ProposalKind, ProposalStatus
 from diaspora.matches.permissions import is_member, may_answer, may_withdraw, proposal_sides
 from diaspora.matches.selectors import proposal_snapshot
+from diaspora.matches.signals import match_created
 from diaspora.needs.models import Need, NeedStatus
 from diaspora.notifications.models import NotificationKind
 from diaspora.notifications.services import notify, notify_many
@@ -249,7 +250,7 @@ def _answer(proposal: Proposal, *, by: User, accept: bool, reason: str) -> None:
     if accept:
         if Match.objects.filter(need=need, expert=proposal.expert).exists():
             raise ValidationError(_("This expert is already matched with this need."))
-        Match.objects.create(
+        match = Match.objects.create(
             need=need,
             expert=proposal.expert,
             proposal=proposal,
@@ -257,6 +258,7 @@ def _answer(proposal: Proposal, *, by: User, accept: bool, reason: str) -> None:
             reasons=proposal.reasons,
             created_at=now,
         )
+        match_created.send(sender=Match, match=match, by=by)
         hours = committed_hours(need)
         if hours:
             ExpertProfile.objects.filter(pk=proposal.expert_id).update(

@@ -11,6 +11,9 @@ class NotificationKind(models.TextChoices):
     EXPIRY = "expiry", _("An invitation expires without an answer")
     NEW_MATCHING_NEED = "new_matching_need", _("A new need fits my profile")
     OFFER_REQUEST = "offer_request", _("Requests about offers")
+    ENGAGEMENT = "engagement", _("Invitations and changes in my engagements")
+    ENROLMENT = "enrolment", _("Enrolments in my courses and their answers")
+    REMINDER = "reminder", _("Reminders of live sessions and overdue items")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -1,0 +1,1 @@
+"""Courses (e-training): syllabus, enrolment and waitlist, materials, certificates."""

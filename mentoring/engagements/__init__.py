@@ -1,0 +1,1 @@
+"""Engagements of every kind: status, participants, invitations and the one timeline."""

@@ -1,0 +1,1 @@
+"""Mentorships: the agreement, goals and tasks, the session log, feedback and fit checks."""

@@ -1,0 +1,1 @@
+"""Joint projects: work plan, milestones, outputs, impact plan and impact reports."""

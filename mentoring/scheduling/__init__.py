@@ -1,0 +1,1 @@
+"""Live sessions' schedule, attendance, iCalendar feeds and reminders."""
