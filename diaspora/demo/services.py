@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
@@ -26,6 +27,7 @@ from diaspora.accounts.models import Role, User
 from diaspora.accounts.services import account_complete_signup
 from diaspora.demo import data
 from diaspora.demo.needs import demo_seed_needs
+from diaspora.demo.signals import demo_seeded
 from diaspora.institutions.models import Institution, MemberRole, Membership
 from diaspora.institutions.services import (
     institution_create,
@@ -935,6 +937,7 @@ def demo_seed(*, stdout: Writer | None = None) -> DemoSummary:
 
     needs, offers = demo_seed_needs(institutions=institutions, users=users)
     _say(stdout, f"Needs opened: {needs}; offers published: {offers}.")
+    demo_seeded.send(sender=None, users=users, say=partial(_say, stdout))
 
     counts = _count_experts(plan.profiles)
     return DemoSummary(

@@ -86,6 +86,11 @@ class Enrolment(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why an instructor declined the request or removed the learner; shown to the learner.
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -163,6 +168,9 @@ class Certificate(models.Model):
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True, max_length=2000)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-granted_at"]
@@ -177,3 +185,7 @@ class Certificate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("certificate_verify", args=[self.code])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

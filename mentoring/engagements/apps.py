@@ -8,7 +8,10 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
+        from diaspora.demo.signals import demo_seeded
         from diaspora.matches.signals import match_created
+        from mentoring.demo import seed_engagements
         from mentoring.engagements.receivers import open_engagement_for_match
 
         match_created.connect(open_engagement_for_match, dispatch_uid="engagement_from_match")
+        demo_seeded.connect(seed_engagements, dispatch_uid="demo_engagements")

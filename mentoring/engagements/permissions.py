@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from diaspora.institutions.models import MemberRole, Membership
-from mentoring.engagements.models import Engagement, Participant
+from diaspora.institutions.models import Institution, MemberRole, Membership
+from mentoring.engagements.models import Engagement, EngagementInvitation, Participant
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,47 @@ def get_engagement_access(user: Any, pk: int, *, for_write: bool = False) -> Acc
 
 def get_engagement_for_user(user: Any, pk: int, *, for_write: bool = False) -> Engagement:
     return get_engagement_access(user, pk, for_write=for_write).engagement
+
+
+def get_participant_for_removal(access: Access, pk: int) -> Participant:
+    """A current participant of the engagement: oneself (leaving) or, for a manager,
+    anyone. Http404 for someone not in it, PermissionDenied for another person's place."""
+    participant = (
+        access.engagement.participants.current().select_related("user").filter(pk=pk).first()
+    )
+    if participant is None:
+        raise Http404
+    if participant.user_id != access.user_id and not access.is_manager:
+        raise PermissionDenied
+    return participant
+
+
+def get_invitation_for_manager(access: Access, pk: int) -> EngagementInvitation:
+    """One invitation of the engagement, for those who run it."""
+    if not access.is_manager:
+        raise PermissionDenied
+    invitation = (
+        EngagementInvitation.objects.select_related("invited_by")
+        .filter(engagement_id=access.engagement.pk, pk=pk)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def get_institution_for_member(user: Any, pk: int) -> Institution:
+    """An institution whose engagements the user may list: any member; 404 for everyone
+    else (moderators included)."""
+    if not user.is_authenticated:
+        raise Http404
+    institution = Institution.objects.filter(pk=pk, memberships__user_id=user.pk).first()
+    if institution is None:
+        raise Http404
+    return institution
+
+
+def require_moderator(user: Any) -> None:
+    """Programme health is for moderators; everyone else gets 404."""
+    if not is_moderator(user):
+        raise Http404

@@ -395,6 +395,28 @@ def participant_remove(*, participant: Participant, by: User) -> Participant:
     return participant
 
 
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, by: User) -> Participant:
+    """Leave, or take someone off, from the shared engagement pages and API. A course's
+    learners are refused here: their seat is managed by the course (so that a freed seat
+    goes to the next person waiting). Someone taken off by another person is told."""
+    if participant.role == ParticipantRole.LEARNER:
+        raise ValidationError(
+            _(
+                "A learner's place is managed on the course's page, so that a freed seat goes to the next person waiting."
+            )
+        )
+    removed = participant_remove(participant=participant, by=by)
+    if removed.user_id != by.pk:
+        notify_many(
+            users=[removed.user],
+            kind=NotificationKind.ENGAGEMENT,
+            title=_("%(name)s took you off “%(title)s”")
+            % {"name": by.display_name, "title": removed.engagement.title},
+        )
+    return removed
+
+
 # --- Invitations --------------------------------------------------------------------------
 
 

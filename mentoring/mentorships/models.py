@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaspora.markup import render_markdown
-from mentoring.engagements.models import Engagement
+from mentoring.engagements.models import Engagement, TimelineEntry
 
 
 class Cadence(models.TextChoices):
@@ -151,6 +151,13 @@ class MentoringSession(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The mentor and mentees who were there: they, and only they, give feedback on it.
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="attended_mentoring_sessions",
+        verbose_name=_("who attended"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -176,6 +183,10 @@ class PrivateNote(models.Model):
     body = models.TextField(_("private notes"), max_length=20_000)
     body_html = models.TextField(editable=False, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Its entry on the timeline (audience "author"), edited together with the note.
+    timeline_entry = models.OneToOneField(
+        TimelineEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("private note")

@@ -1,4 +1,8 @@
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +75,15 @@ class MilestoneStatus(models.TextChoices):
 
 OPEN_MILESTONE_STATUSES = frozenset({MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS})
 
+# The only moves allowed: planned → in progress → done, and dropped from either open state.
+# Done and dropped are final.
+MILESTONE_TRANSITIONS: dict[str, frozenset[str]] = {
+    MilestoneStatus.PLANNED: frozenset({MilestoneStatus.IN_PROGRESS, MilestoneStatus.DROPPED}),
+    MilestoneStatus.IN_PROGRESS: frozenset({MilestoneStatus.DONE, MilestoneStatus.DROPPED}),
+    MilestoneStatus.DONE: frozenset(),
+    MilestoneStatus.DROPPED: frozenset(),
+}
+
 
 class Milestone(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
@@ -97,7 +110,15 @@ class Milestone(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status in OPEN_MILESTONE_STATUSES and self.due_date < timezone.localdate()
+        """Open and past due in the active time zone (the viewer's, during a request)."""
+        return self.is_overdue_on(timezone.localdate())
+
+    def is_overdue_on(self, today: date) -> bool:
+        return self.status in OPEN_MILESTONE_STATUSES and self.due_date < today
+
+    @property
+    def next_statuses(self) -> list[str]:
+        return [s for s in MilestoneStatus.values if s in MILESTONE_TRANSITIONS[self.status]]
 
 
 class OutputKind(models.TextChoices):
@@ -113,7 +134,18 @@ class Output(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(_("kind"), max_length=20, choices=OutputKind.choices)
     title = models.CharField(_("title"), max_length=300)
-    url = models.URLField(_("link"), blank=True, max_length=500)
+    # Only web links: an ftp:// or javascript: address is no output anyone can open.
+    url = models.URLField(
+        _("link"),
+        blank=True,
+        max_length=500,
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("Enter a web address starting with http:// or https://."),
+            )
+        ],
+    )
     description = models.TextField(_("description"), blank=True, max_length=5000)
     published_on = models.DateField(_("date"), null=True, blank=True)
     added_by = models.ForeignKey(
@@ -151,6 +183,13 @@ class ImpactReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError(
+                {"period_end": [_("The end of the period cannot come before its start.")]}
+            )
 
     def set_body(self, markdown: str) -> None:
         self.body = markdown

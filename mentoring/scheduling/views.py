@@ -1,0 +1,203 @@
+"""Pages of the schedule: an engagement's sessions, one session, scheduling and changing
+it, attendance, and the personal calendar feed."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from diaspora.http import AuthedRequest
+from mentoring.engagements.permissions import get_engagement_access
+from mentoring.scheduling import services
+from mentoring.scheduling.calendar import feed_calendar
+from mentoring.scheduling.forms import AttendanceForm, LiveSessionForm
+from mentoring.scheduling.models import CalendarFeed
+from mentoring.scheduling.permissions import get_live_session_access
+from mentoring.scheduling.selectors import (
+    attendance_rows,
+    engagement_sessions,
+    join_opens_at,
+    joinable_now,
+)
+
+
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's error beside the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def live_session_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every session of an engagement, past and coming."""
+    access = get_engagement_access(request.user, pk)
+    sessions = list(engagement_sessions(access.engagement))
+    now = timezone.now()
+    for session in sessions:
+        session.engagement = access.engagement
+    return render(
+        request,
+        "scheduling/session_list.html",
+        {
+            "engagement": access.engagement,
+            "access": access,
+            "sessions": sessions,
+            "joinable": {s.pk for s in sessions if joinable_now(s, now)},
+            "now": now,
+            "can_schedule": access.is_manager and access.engagement.is_open,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_session_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    access = get_engagement_access(request.user, pk, for_write=True)
+    engagement = access.engagement
+    form = LiveSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.live_session_schedule(
+                engagement=engagement, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The session is scheduled."))
+            return redirect("live_session_detail", pk=session.pk)
+    return render(
+        request,
+        "scheduling/session_form.html",
+        {"engagement": engagement, "form": form, "session": None},
+    )
+
+
+@login_required
+def live_session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    access, session = get_live_session_access(request.user, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "scheduling/session_detail.html",
+        {
+            "engagement": session.engagement,
+            "access": access,
+            "session": session,
+            "joinable": joinable_now(session, now),
+            "join_opens_at": join_opens_at(session),
+            "ended": session.ends_at <= now,
+            "can_edit": access.is_manager
+            and session.cancelled_at is None
+            and session.engagement.is_open,
+            "can_take_attendance": access.is_manager
+            and session.cancelled_at is None
+            and session.starts_at <= now,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_session_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    _access, session = get_live_session_access(request.user, pk, for_write=True)
+    form = LiveSessionForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        if changes["starts_at"] == session.starts_at.replace(second=0, microsecond=0):
+            # The form shows whole minutes: an untouched start keeps its seconds.
+            changes["starts_at"] = session.starts_at
+        try:
+            services.live_session_update(session=session, by=request.user, **changes)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The session is updated."))
+            return redirect("live_session_detail", pk=session.pk)
+    return render(
+        request,
+        "scheduling/session_form.html",
+        {"engagement": session.engagement, "form": form, "session": session},
+    )
+
+
+@login_required
+@require_POST
+def live_session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    _access, session = get_live_session_access(request.user, pk, for_write=True)
+    services.live_session_cancel(session=session, by=request.user)
+    messages.success(request, _("The session is cancelled; participants were told."))
+    return redirect("live_session_detail", pk=session.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_session_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
+    _access, session = get_live_session_access(request.user, pk, for_write=True)
+    rows = attendance_rows(session)
+    form = AttendanceForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(session=session, by=request.user, statuses=form.statuses())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Attendance is saved."))
+            return redirect("live_session_detail", pk=session.pk)
+    return render(
+        request,
+        "scheduling/attendance.html",
+        {"engagement": session.engagement, "session": session, "form": form},
+    )
+
+
+# --- Calendar feed ------------------------------------------------------------------------
+
+
+def feed_url(feed: CalendarFeed) -> str:
+    return settings.SITE_URL + reverse("calendar_feed", args=[feed.token])
+
+
+@login_required
+def calendar_settings(request: AuthedRequest) -> HttpResponse:
+    feed = services.calendar_feed_ensure(user=request.user)
+    url = feed_url(feed)
+    scheme, _sep, rest = url.partition("://")
+    return render(
+        request,
+        "scheduling/calendar.html",
+        {"feed_url": url, "webcal_url": f"webcal://{rest}" if scheme else url},
+    )
+
+
+@login_required
+@require_POST
+def calendar_reset(request: AuthedRequest) -> HttpResponse:
+    services.calendar_feed_reset(user=request.user)
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect("calendar_settings")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed behind the secret URL; no sign-in (calendar apps have none)."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404
+    body = feed_calendar(feed.user, timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    return response
