@@ -47,13 +47,17 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     is_admin = is_institution_admin(request.user, institution)
+    # Who represents an institution is shown to signed-in members only.
+    members = (
+        list(institution_members(institution=institution))
+        if request.user.is_authenticated
+        else []
+    )
     context = {
         "institution": institution,
         "is_admin": is_admin,
-        # Who represents an institution is shown to signed-in members only.
-        "members": institution_members(institution=institution)
-        if request.user.is_authenticated
-        else [],
+        "is_member": any(member.user_id == request.user.pk for member in members),
+        "members": members,
     }
     return render(request, "institutions/institution_detail.html", context)
 

@@ -13,7 +13,6 @@ Enrolment entries on the timeline are for those who run the course (audience "ma
 learners do not need to watch each other come, wait and go.
 """
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,7 +46,6 @@ from mentoring.engagements.models import (
     Participant,
     ParticipantRole,
     Side,
-    TimelineEntry,
     TimelineVerb,
 )
 from mentoring.engagements.services import (
@@ -142,19 +140,6 @@ def _clean_message(message: str, field: str = "message") -> str:
     return message
 
 
-def _managers_only(engagement: Engagement, verb: str, name: str, since: datetime) -> None:
-    """`participant_add`/`participant_remove` write "joined"/"left" for everyone to read; a
-    learner's coming and going is for those who run the course, like the enrolment entry
-    beside it."""
-    TimelineEntry.objects.filter(
-        engagement=engagement,
-        verb=verb,
-        params__name=name,
-        created_at__gte=since,
-        audience=Audience.PARTICIPANTS,
-    ).update(audience=Audience.MANAGERS)
-
-
 def _record(course: Course, verb: str, *, actor: User | None, learner: User) -> None:
     timeline_record(
         engagement=course.engagement,
@@ -185,14 +170,12 @@ def _seat(course: Course, enrolment: Enrolment, *, by: User | None, verb: str) -
     enrolment.waitlisted_at = None
     enrolment.updated_at = now
     enrolment.save(update_fields=["status", "waitlisted_at", "updated_at"])
-    participant = participant_add(
+    participant_add(
         engagement=course.engagement,
         user=enrolment.user,
         role=ParticipantRole.LEARNER,
         by=by,
-    )
-    _managers_only(
-        course.engagement, TimelineVerb.JOINED, enrolment.user.display_name, participant.joined_at
+        audience=Audience.MANAGERS,
     )
     _record(course, verb, actor=by or enrolment.user, learner=enrolment.user)
 
@@ -204,11 +187,7 @@ def _unseat(course: Course, enrolment: Enrolment, *, by: User) -> None:
     ).first()
     if participant is not None:
         participant.engagement = course.engagement
-        left = participant_remove(participant=participant, by=by)
-        if left.left_at is not None:
-            _managers_only(
-                course.engagement, TimelineVerb.LEFT, enrolment.user.display_name, left.left_at
-            )
+        participant_remove(participant=participant, by=by, audience=Audience.MANAGERS)
 
 
 def _fill_seats(course: Course, *, by: User | None) -> list[Enrolment]:
@@ -376,6 +355,12 @@ def course_update(*, course: Course, by: User, values: dict[str, Any]) -> Course
     # Only what this form owns: the status may be changing in another request.
     engagement.save(update_fields=["title", "summary", "summary_html", "updated_at"])
     locked.save()
+    timeline_record(
+        engagement=engagement,
+        verb=TimelineVerb.COURSE_UPDATED,
+        actor=by,
+        url=reverse("course_detail", args=[locked.pk]),
+    )
     if locked.capacity > old_capacity:
         _fill_seats(locked, by=by)
     return locked
@@ -775,6 +760,12 @@ def material_file_add(
 @transaction.atomic
 def material_delete(*, material: Material, by: User) -> None:
     storage, name = material.file.storage, material.file.name
+    timeline_record(
+        engagement=material.engagement,
+        verb=TimelineVerb.MATERIAL_REMOVED,
+        actor=by,
+        params={"material": material.title},
+    )
     material.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))

@@ -303,6 +303,7 @@ class TimelineVerb(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("%(actor)s changed the status from %(old)s to %(new)s")
     JOINED = "joined", _("%(name)s joined as %(role)s")
     LEFT = "left", _("%(name)s left")
+    ROLE_CHANGED = "role_changed", _("%(actor)s made %(name)s %(role)s")
     INVITED = "invited", _("%(actor)s invited %(email)s as %(role)s")
     NOTE = "note", _("%(actor)s wrote a note")
     PRIVATE_NOTE = "private_note", _("Your private note")
@@ -323,19 +324,26 @@ class TimelineVerb(models.TextChoices):
         _("%(actor)s recorded attendance for “%(session)s”: %(present)s present"),
     )
     MATERIAL_ADDED = "material_added", _("%(actor)s added the material “%(material)s”")
+    MATERIAL_REMOVED = "material_removed", _("%(actor)s removed the material “%(material)s”")
+    COURSE_UPDATED = "course_updated", _("%(actor)s updated the course details")
     ENROLLED = "enrolled", _("%(name)s enrolled")
     WAITLISTED = "waitlisted", _("%(name)s joined the waiting list")
     PROMOTED = "promoted", _("%(name)s got a seat from the waiting list")
     UNENROLLED = "unenrolled", _("%(name)s left the course")
     CERTIFICATE_GRANTED = "certificate_granted", _("%(actor)s granted %(name)s a certificate")
     WORK_PLAN_UPDATED = "work_plan_updated", _("%(actor)s updated the work plan")
-    WORK_PLAN_APPROVED = "work_plan_approved", _("%(actor)s approved the work plan for %(side)s")
+    WORK_PLAN_APPROVED = (
+        "work_plan_approved",
+        _("%(actor)s approved the work plan for the %(side)s"),
+    )
     MILESTONE_ADDED = "milestone_added", _("%(actor)s added the milestone “%(milestone)s”")
+    MILESTONE_EDITED = "milestone_edited", _("%(actor)s edited the milestone “%(milestone)s”")
     MILESTONE_CHANGED = (
         "milestone_changed",
         _("%(actor)s marked the milestone “%(milestone)s” as %(milestone_status)s"),
     )
     OUTPUT_ADDED = "output_added", _("%(actor)s added the output “%(output)s”")
+    OUTPUT_REMOVED = "output_removed", _("%(actor)s removed the output “%(output)s”")
     IMPACT_PLAN_UPDATED = "impact_plan_updated", _("%(actor)s updated the impact plan")
     IMPACT_REPORT_SUBMITTED = (
         "impact_report_submitted",

@@ -329,9 +329,11 @@ def participant_add(
     by: User | None,
     side: str = "",
     role_title: str = "",
+    audience: str = Audience.PARTICIPANTS,
 ) -> Participant:
     """Add someone, or bring back someone who left, with the given role. Someone already
-    taking part keeps their place (and gets the new role)."""
+    taking part keeps their place (and gets the new role). `audience` is who reads the
+    "joined" entry (a course shows learners' comings and goings to its instructors only)."""
     if role not in KIND_ROLES[engagement.kind]:
         raise ValidationError(
             {"role": [_("A %(kind)s has no such role.") % {"kind": engagement.get_kind_display()}]}
@@ -364,12 +366,15 @@ def participant_add(
             verb=TimelineVerb.JOINED,
             actor=by or user,
             params={"name": user.display_name, "role": role},
+            audience=audience,
         )
     return participant
 
 
 @transaction.atomic
-def participant_remove(*, participant: Participant, by: User) -> Participant:
+def participant_remove(
+    *, participant: Participant, by: User, audience: str = Audience.PARTICIPANTS
+) -> Participant:
     """Someone leaves or is taken off. The last manager cannot go: someone must run it."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.left_at is not None:
@@ -391,6 +396,7 @@ def participant_remove(*, participant: Participant, by: User) -> Participant:
         verb=TimelineVerb.LEFT,
         actor=by,
         params={"name": participant.user.display_name},
+        audience=audience,
     )
     return participant
 

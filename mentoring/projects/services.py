@@ -277,10 +277,18 @@ def project_member_update(
                     ]
                 }
             )
+    changed = locked.role != role
     locked.role = role
     locked.role_title = role_title.strip()
     locked.full_clean(validate_constraints=False)
     locked.save(update_fields=["role", "role_title"])
+    if changed:
+        timeline_record(
+            engagement=engagement,
+            verb=TimelineVerb.ROLE_CHANGED,
+            actor=by,
+            params={"name": locked.user.display_name, "role": role},
+        )
     return locked
 
 
@@ -475,9 +483,9 @@ def milestone_update(
     locked.save(update_fields=["title", "description", "due_date"])
     timeline_record(
         engagement=locked.engagement,
-        verb=TimelineVerb.MILESTONE_CHANGED,
+        verb=TimelineVerb.MILESTONE_EDITED,
         actor=by,
-        params={"milestone": locked.title, "milestone_status": locked.status},
+        params={"milestone": locked.title},
         body="\n".join(f"- {change}" for change in changes),
         url=milestone_url(locked),
     )
@@ -561,6 +569,12 @@ def output_add(
 @transaction.atomic
 def output_remove(*, output: Output, by: User) -> None:
     """Its adder or a manager takes an output off (the caller checks which)."""
+    timeline_record(
+        engagement=output.engagement,
+        verb=TimelineVerb.OUTPUT_REMOVED,
+        actor=by,
+        params={"output": output.title},
+    )
     Output.objects.filter(pk=output.pk).delete()
 
 

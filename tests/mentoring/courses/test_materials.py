@@ -342,3 +342,23 @@ def test_the_materials_panel_shows_on_every_kind(
     assert "Add a page or a file" in content
     assert 'id="course"' in content
     assert 'id="course"' not in login(alice).get(f"/engagements/{mentorship.pk}/").content.decode()
+
+
+def test_it_records_a_removed_material_and_an_edited_course(
+    course: Engagement, alice: User
+) -> None:
+    material = services.material_page_add(
+        engagement=course, by=alice, title="Reading list", body="- Rothman"
+    )
+    services.material_delete(material=material, by=alice)
+    services.course_update(course=course.course, by=alice, values={"title": "Research Methods"})
+    verbs = list(
+        TimelineEntry.objects.filter(engagement=course)
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs[-3:] == [
+        TimelineVerb.MATERIAL_ADDED,
+        TimelineVerb.MATERIAL_REMOVED,
+        TimelineVerb.COURSE_UPDATED,
+    ]

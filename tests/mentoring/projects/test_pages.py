@@ -502,10 +502,13 @@ def test_it_shows_the_projects_events_on_the_timeline_in_order(
     engagement_transition(engagement=project, to_status="active", by=alice)
     expected = [
         (TimelineVerb.WORK_PLAN_UPDATED, "Alice Ndiaye updated the work plan"),
-        (TimelineVerb.WORK_PLAN_APPROVED, "Alice Ndiaye approved the work plan for expert side"),
         (
             TimelineVerb.WORK_PLAN_APPROVED,
-            "Bob Mensah approved the work plan for institution side",
+            "Alice Ndiaye approved the work plan for the expert side",
+        ),
+        (
+            TimelineVerb.WORK_PLAN_APPROVED,
+            "Bob Mensah approved the work plan for the institution side",
         ),
         (TimelineVerb.MILESTONE_ADDED, "Alice Ndiaye added the milestone “Pilot”"),
         (TimelineVerb.MILESTONE_CHANGED, "Bob Mensah marked the milestone “Pilot” as in progress"),

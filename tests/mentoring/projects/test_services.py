@@ -401,8 +401,9 @@ def test_it_edits_a_milestone_and_says_what_changed(project: Engagement, alice: 
     )
     milestone.refresh_from_db()
     assert (milestone.title, milestone.due_date) == ("Pilot study", date(2030, 2, 1))
-    entry = TimelineEntry.objects.filter(verb=TimelineVerb.MILESTONE_CHANGED).get()
+    entry = TimelineEntry.objects.filter(verb=TimelineVerb.MILESTONE_EDITED).get()
     assert "2030-01-01 → 2030-02-01" in entry.body
+    assert not TimelineEntry.objects.filter(verb=TimelineVerb.MILESTONE_CHANGED).exists()
     with pytest.raises(ValidationError) as caught:
         services.milestone_update(milestone=milestone, by=alice, title="", due_date=None)
     assert "due_date" in caught.value.message_dict
@@ -536,3 +537,22 @@ def test_it_changes_roles_but_keeps_a_last_manager(
     assert alice_part.left_at is not None
     assert Notification.objects.filter(user=alice, title__contains="took you off").exists()
     assert verbs(project)[-1] == TimelineVerb.LEFT
+
+
+def test_it_records_a_role_change_and_a_removed_output(
+    project: Engagement, alice: User, bob: User
+) -> None:
+    member = project.participants.get(user=bob)
+    services.project_member_update(participant=member, by=alice, role="lead", role_title="Co-PI")
+    output = services.output_add(engagement=project, by=bob, kind="link", title="Portal")
+    services.output_remove(output=output, by=alice)
+    verbs = list(
+        TimelineEntry.objects.filter(engagement=project)
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs[-3:] == [
+        TimelineVerb.ROLE_CHANGED,
+        TimelineVerb.OUTPUT_ADDED,
+        TimelineVerb.OUTPUT_REMOVED,
+    ]
