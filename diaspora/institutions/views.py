@@ -49,9 +49,7 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_admin = is_institution_admin(request.user, institution)
     # Who represents an institution is shown to signed-in members only.
     members = (
-        list(institution_members(institution=institution))
-        if request.user.is_authenticated
-        else []
+        list(institution_members(institution=institution)) if request.user.is_authenticated else []
     )
     context = {
         "institution": institution,
