@@ -161,4 +161,7 @@ def test_it_saves_the_choices(
         "expiry": False,
         "new_matching_need": False,
         "offer_request": False,
+        "engagement": False,
+        "enrolment": False,
+        "reminder": False,
     }
