@@ -25,6 +25,7 @@ from diaspora.needs.models import (
     OfferRequest,
     RequestStatus,
 )
+from diaspora.needs.signals import offer_request_accepted
 from diaspora.people.models import ExpertProfile
 from diaspora.people.services import normalise_keywords
 from diaspora.reference.models import Discipline, Keyword, Mode
@@ -408,6 +409,10 @@ def offer_request_answer(
     locked.responded_at = timezone.now()
     locked.full_clean(validate_constraints=False)
     locked.save(update_fields=["status", "response_reason", "responded_at"])
+    if accept:
+        # A receiver may refuse (mentoring, when the offer is at capacity): the error rolls
+        # the acceptance back with it.
+        offer_request_accepted.send(sender=OfferRequest, offer_request=locked, by=by)
     offer_request.status = locked.status
     offer_request.response_reason = locked.response_reason
     offer_request.responded_at = locked.responded_at

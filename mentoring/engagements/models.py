@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from diaspora.institutions.models import Institution
 from diaspora.markup import render_markdown
 from diaspora.matches.models import Match
-from diaspora.needs.models import Need
+from diaspora.needs.models import Need, OfferRequest
 
 
 class EngagementKind(models.TextChoices):
@@ -125,6 +125,11 @@ class Engagement(models.Model):
     # The first match that opened it; later matches on the same need may join it.
     match = models.OneToOneField(
         Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement"
+    )
+    # Or the accepted request for an expert's offer that opened it; the offer's capacity
+    # counts the open engagements opened this way.
+    offer_request = models.OneToOneField(
+        OfferRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

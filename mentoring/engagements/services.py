@@ -23,7 +23,7 @@ from diaspora.accounts.models import User
 from diaspora.institutions.models import Institution
 from diaspora.markup import render_markdown
 from diaspora.matches.models import Match, ProposalKind
-from diaspora.needs.models import Need
+from diaspora.needs.models import Need, Offer, OfferRequest
 from diaspora.notifications.models import NotificationKind
 from diaspora.notifications.services import notify_many
 from diaspora.reference.models import EngagementKind as NeedEngagementKind
@@ -180,10 +180,6 @@ def engagement_open_from_match(*, match: Match, by: User | None = None) -> Engag
     A later match on the same need joins the open project or course already started from it
     (as a lead or co-instructor); every mentor gets a mentorship of their own.
     """
-    from mentoring.courses.models import Course
-    from mentoring.mentorships.models import Agreement
-    from mentoring.projects.models import Project
-
     need = match.need
     kind = NEED_KIND_TO_ENGAGEMENT.get(need.engagement_type.code, EngagementKind.PROJECT)
     expert_user = match.expert.user
@@ -192,6 +188,7 @@ def engagement_open_from_match(*, match: Match, by: User | None = None) -> Engag
     if kind != EngagementKind.MENTORSHIP:
         engagement = Engagement.objects.open().filter(need=need, kind=kind).first()
     if engagement is None:
+        language = need.required_language_codes[:1] or need.preferred_language_codes[:1]
         engagement = engagement_create(
             kind=kind,
             title=need.title,
@@ -201,23 +198,75 @@ def engagement_open_from_match(*, match: Match, by: User | None = None) -> Engag
             need=need,
             match=match,
         )
-        if kind == EngagementKind.MENTORSHIP:
-            Agreement.objects.create(engagement=engagement)
-        elif kind == EngagementKind.COURSE:
-            language = need.required_language_codes[:1] or need.preferred_language_codes[:1]
-            Course.objects.create(
-                engagement=engagement,
-                language=language[0] if language else "en",
-                capacity=DEFAULT_COURSE_SEATS,
+        _create_kind_row(engagement, language=language[0] if language else "en")
+    _seat_both_sides(engagement, expert_user=expert_user, coordinator=coordinator)
+    return engagement
+
+
+def offer_engagements_in_use(offer: Offer) -> int:
+    return Engagement.objects.open().filter(offer_request__offer=offer).count()
+
+
+@transaction.atomic
+def engagement_open_from_offer_request(*, offer_request: OfferRequest, by: User) -> Engagement:
+    """An expert accepted an institution's request for one of their offers: the engagement
+    opens in `proposed`, unless the offer already runs as many engagements as its capacity
+    (then the acceptance is refused, and nothing of it is kept)."""
+    offer = (
+        Offer.objects.select_for_update()
+        .select_related("expert__user", "engagement_type")
+        .get(pk=offer_request.offer_id)
+    )
+    in_use = offer_engagements_in_use(offer)
+    if in_use >= offer.capacity:
+        raise ValidationError(
+            _(
+                "This offer already runs %(count)d engagements, its capacity. Raise the capacity or finish one first."
             )
-        else:
-            project = Project(engagement=engagement)
-            project.set_work_plan("")
-            project.save()
+            % {"count": in_use}
+        )
+    kind = NEED_KIND_TO_ENGAGEMENT.get(offer.engagement_type.code, EngagementKind.PROJECT)
+    institution = offer_request.institution
+    coordinator = offer_request.requested_by
+    language = list(offer.languages.values_list("code", flat=True)[:1])
+    engagement = engagement_create(
+        kind=kind,
+        title=f"{offer.title} · {institution.name}",
+        created_by=by,
+        summary=offer.description,
+        institution=institution,
+    )
+    engagement.offer_request = offer_request
+    engagement.save(update_fields=["offer_request"])
+    _create_kind_row(engagement, language=language[0] if language else "en")
+    _seat_both_sides(engagement, expert_user=offer.expert.user, coordinator=coordinator)
+    return engagement
+
+
+def _create_kind_row(engagement: Engagement, *, language: str) -> None:
+    from mentoring.courses.models import Course
+    from mentoring.mentorships.models import Agreement
+    from mentoring.projects.models import Project
+
+    if engagement.kind == EngagementKind.MENTORSHIP:
+        Agreement.objects.create(engagement=engagement)
+    elif engagement.kind == EngagementKind.COURSE:
+        Course.objects.create(
+            engagement=engagement, language=language, capacity=DEFAULT_COURSE_SEATS
+        )
+    else:
+        project = Project(engagement=engagement)
+        project.set_work_plan("")
+        project.save()
+
+
+def _seat_both_sides(
+    engagement: Engagement, *, expert_user: User, coordinator: User | None
+) -> None:
     participant_add(
         engagement=engagement,
         user=expert_user,
-        role=EXPERT_ROLE[kind],
+        role=EXPERT_ROLE[engagement.kind],
         side=Side.EXPERT,
         by=coordinator,
     )
@@ -235,7 +284,6 @@ def engagement_open_from_match(*, match: Match, by: User | None = None) -> Engag
         engagement=engagement,
         skip=None,
     )
-    return engagement
 
 
 # --- Status machine -----------------------------------------------------------------------
