@@ -248,7 +248,7 @@ def seed_mentorship(users: dict[str, User], say: Say) -> None:
     session = mentoring_session_log(
         engagement=engagement,
         by=expert,
-        held_at=timezone.now() - timedelta(days=6, hours=3),
+        held_at=timezone.now(),
         duration_minutes=60,
         shared_notes="Went through the proposal outline. Next: tighten the research question.",
         private_notes="Abena is strong on fieldwork; needs help with statistics.",

@@ -16,6 +16,7 @@ from diaspora.people.forms import (
     QualificationFormSet,
     kept_forms,
 )
+from diaspora.people.models import ExpertProfile
 from diaspora.people.permissions import get_expert_profile_for_user
 from diaspora.people.selectors import (
     ExpertFilters,
@@ -57,8 +58,12 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_profile_edit(request: AuthedRequest) -> HttpResponse:
-    profile = expert_profile_ensure(user=request.user)
-    initial = {"keywords": ", ".join(k.name for k in profile.keywords.all())}
+    # Opening the page creates nothing (an empty profile would be listed in the directory):
+    # someone without a profile sees an unsaved one, created on their first valid save.
+    profile = ExpertProfile.objects.filter(user=request.user).first() or ExpertProfile(
+        user=request.user, timezone=request.user.timezone
+    )
+    initial = {"keywords": ", ".join(k.name for k in profile.keywords.all()) if profile.pk else ""}
     form = ExpertProfileForm(request.POST or None, instance=profile, initial=initial)
     languages = LanguageFormSet(request.POST or None, instance=profile, prefix="lang")
     qualifications = QualificationFormSet(request.POST or None, instance=profile, prefix="qual")
@@ -71,8 +76,9 @@ def expert_profile_edit(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
+                saved = profile if profile.pk else expert_profile_ensure(user=request.user)
                 expert_profile_update(
-                    profile=profile,
+                    profile=saved,
                     values={name: data[name] for name in EDITABLE_FIELDS},
                     bio=data["bio"],
                     disciplines=list(data["disciplines"]),
@@ -86,7 +92,7 @@ def expert_profile_edit(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Your profile is saved."))
-            return redirect("expert_detail", pk=profile.pk)
+            return redirect("expert_detail", pk=saved.pk)
     return render(
         request,
         "people/expert_form.html",

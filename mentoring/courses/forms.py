@@ -71,7 +71,7 @@ class CourseForm(forms.Form):
         label=_("Host institution"),
         queryset=Institution.objects.none(),
         required=False,
-        empty_label=_("None: I teach it myself"),
+        empty_label=_("No host institution"),
         help_text=_("One of your institutions; its administrators can help run the course."),
     )
 

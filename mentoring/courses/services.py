@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diaspora.accounts.models import User
 from diaspora.institutions.models import Institution, Membership
@@ -175,7 +176,7 @@ def _seat(course: Course, enrolment: Enrolment, *, by: User | None, verb: str) -
         user=enrolment.user,
         role=ParticipantRole.LEARNER,
         by=by,
-        audience=Audience.MANAGERS,
+        audience=None,  # the enrolment entry below says it once
     )
     _record(course, verb, actor=by or enrolment.user, learner=enrolment.user)
 
@@ -187,7 +188,8 @@ def _unseat(course: Course, enrolment: Enrolment, *, by: User) -> None:
     ).first()
     if participant is not None:
         participant.engagement = course.engagement
-        participant_remove(participant=participant, by=by, audience=Audience.MANAGERS)
+        # The caller records why the learner left (withdrew, removed): one entry, not two.
+        participant_remove(participant=participant, by=by, audience=None)
 
 
 def _fill_seats(course: Course, *, by: User | None) -> list[Enrolment]:
@@ -213,7 +215,25 @@ def _fill_seats(course: Course, *, by: User | None) -> list[Enrolment]:
             % {"title": _course_title(course)},
             _course_url(course),
         )
+    if waiting:
+        _tell_managers_promoted(course, waiting, by=by)
     return waiting
+
+
+def _tell_managers_promoted(course: Course, promoted: list[Enrolment], *, by: User | None) -> None:
+    """Those who run the course (not whoever freed the seat) hear who moved up."""
+    names = [enrolment.user.display_name for enrolment in promoted]
+    title = ngettext(
+        "%(names)s moved up from the waiting list and is now enrolled in “%(title)s”",
+        "%(names)s moved up from the waiting list and are now enrolled in “%(title)s”",
+        len(names),
+    ) % {"names": ", ".join(names), "title": _course_title(course)}
+    _tell(_managers_except(course, by), title, _manage_url(course))
+
+
+def _managers_except(course: Course, actor: User | None) -> list[User]:
+    actor_pk = actor.pk if actor is not None else None
+    return [user for user in manager_users(course.engagement) if user.pk != actor_pk]
 
 
 def _seat_or_waitlist(course: Course, enrolment: Enrolment, *, by: User | None) -> bool:
@@ -636,6 +656,12 @@ def enrolment_withdraw(*, enrolment: Enrolment, user: User) -> Enrolment:
     if was in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
         _record(locked, TimelineVerb.UNENROLLED, actor=user, learner=user)
     if was == EnrolmentStatus.ENROLLED:
+        _tell(
+            _managers_except(locked, user),
+            _("%(name)s left “%(title)s”")
+            % {"name": user.display_name, "title": _course_title(locked)},
+            _manage_url(locked),
+        )
         _fill_seats(locked, by=user)
     return enrolment
 

@@ -319,8 +319,14 @@ def course_enrolment_decide(request: AuthedRequest, pk: int, enrolment_pk: int) 
     reason = request.POST.get("reason", "")
     try:
         if action == "approve":
-            services.enrolment_approve(enrolment=enrolment, by=request.user)
-            done = _("%(name)s is approved.")
+            approved = services.enrolment_approve(enrolment=enrolment, by=request.user)
+            done = (
+                _("%(name)s is approved and enrolled.")
+                if approved.status == EnrolmentStatus.ENROLLED
+                else _(
+                    "%(name)s is approved, but the course is full: they are on the waiting list."
+                )
+            )
         elif action == "decline":
             form: BaseForm = ReasonForm(request.POST)
             if not form.is_valid():

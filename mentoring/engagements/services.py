@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaspora.accounts.models import User
-from diaspora.institutions.models import Institution
+from diaspora.institutions.models import Institution, MemberRole, Membership
 from diaspora.markup import render_markdown
 from diaspora.matches.models import Match, ProposalKind
 from diaspora.needs.models import Need, Offer, OfferRequest
@@ -244,15 +244,21 @@ def engagement_open_from_offer_request(*, offer_request: OfferRequest, by: User)
 
 
 def _create_kind_row(engagement: Engagement, *, language: str) -> None:
-    from mentoring.courses.models import Course
+    from mentoring.courses.models import Course, EnrolmentPolicy
     from mentoring.mentorships.models import Agreement
     from mentoring.projects.models import Project
 
     if engagement.kind == EngagementKind.MENTORSHIP:
         Agreement.objects.create(engagement=engagement)
     elif engagement.kind == EngagementKind.COURSE:
+        # Not in the catalogue and on approval until the instructor has set it up: the
+        # summary is still the institution's request and the syllabus is empty.
         Course.objects.create(
-            engagement=engagement, language=language, capacity=DEFAULT_COURSE_SEATS
+            engagement=engagement,
+            language=language,
+            capacity=DEFAULT_COURSE_SEATS,
+            listed=False,
+            enrolment_policy=EnrolmentPolicy.APPROVAL,
         )
     else:
         project = Project(engagement=engagement)
@@ -377,11 +383,11 @@ def participant_add(
     by: User | None,
     side: str = "",
     role_title: str = "",
-    audience: str = Audience.PARTICIPANTS,
+    audience: str | None = Audience.PARTICIPANTS,
 ) -> Participant:
     """Add someone, or bring back someone who left, with the given role. Someone already
     taking part keeps their place (and gets the new role). `audience` is who reads the
-    "joined" entry (a course shows learners' comings and goings to its instructors only)."""
+    "joined" entry; None writes none (a course records the enrolment itself)."""
     if role not in KIND_ROLES[engagement.kind]:
         raise ValidationError(
             {"role": [_("A %(kind)s has no such role.") % {"kind": engagement.get_kind_display()}]}
@@ -408,7 +414,7 @@ def participant_add(
         raise ValidationError(
             _("%(name)s already takes part.") % {"name": user.display_name}
         ) from exc
-    if not was_current:
+    if not was_current and audience is not None:
         timeline_record(
             engagement=engagement,
             verb=TimelineVerb.JOINED,
@@ -421,7 +427,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(
-    *, participant: Participant, by: User, audience: str = Audience.PARTICIPANTS
+    *, participant: Participant, by: User, audience: str | None = Audience.PARTICIPANTS
 ) -> Participant:
     """Someone leaves or is taken off. The last manager cannot go: someone must run it."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -439,13 +445,14 @@ def participant_remove(
             )
     participant.left_at = timezone.now()
     participant.save(update_fields=["left_at"])
-    timeline_record(
-        engagement=participant.engagement,
-        verb=TimelineVerb.LEFT,
-        actor=by,
-        params={"name": participant.user.display_name},
-        audience=audience,
-    )
+    if audience is not None:
+        timeline_record(
+            engagement=participant.engagement,
+            verb=TimelineVerb.LEFT,
+            actor=by,
+            params={"name": participant.user.display_name},
+            audience=audience,
+        )
     return participant
 
 
@@ -491,6 +498,10 @@ def engagement_invitation_send(
         raise ValidationError(_("This engagement has ended."))
     if role not in KIND_ROLES[engagement.kind] or role == ParticipantRole.LEARNER:
         raise ValidationError({"role": [_("Choose one of the roles this engagement has.")]})
+    if role == ParticipantRole.COORDINATOR:
+        side = Side.INSTITUTION
+    if acts_for_a_side(engagement.kind, role=role, side=side):
+        _check_may_place_on_institution_side(engagement, by)
     if engagement.participants.current().filter(user__email__iexact=email).exists():
         raise ValidationError({"email": [_("%(email)s already takes part.") % {"email": email}]})
     pending = EngagementInvitation.objects.filter(
@@ -555,6 +566,64 @@ def _send_invitation_email(invitation: EngagementInvitation, *, title: str, url:
     )
 
 
+def acts_for_a_side(kind: str, *, role: str, side: str) -> bool:
+    """Whether this place acts for the institution: a coordinator, or a project member on its
+    side (who approves the work plan for it). A mentee from the institution only learns."""
+    return role == ParticipantRole.COORDINATOR or (
+        side == Side.INSTITUTION and kind == EngagementKind.PROJECT
+    )
+
+
+def acts_for_institution(engagement: Engagement, user: User) -> bool:
+    """An admin of the engagement's institution, or someone running it from that side."""
+    if engagement.institution_id is None:
+        return False
+    if Membership.objects.filter(
+        user=user, institution_id=engagement.institution_id, role=MemberRole.ADMIN
+    ).exists():
+        return True
+    return (
+        Participant.objects.managers()
+        .filter(engagement=engagement, user=user, side=Side.INSTITUTION)
+        .exists()
+    )
+
+
+def _check_may_place_on_institution_side(engagement: Engagement, by: User) -> None:
+    """Whoever sits on the institution's side acts for it (approves plans, coordinates), so
+    only the institution places people there, and only its own members."""
+    if engagement.institution_id is None:
+        raise ValidationError(
+            {"side": [_("This engagement has no institution, so nobody can join on its side.")]}
+        )
+    if not acts_for_institution(engagement, by):
+        raise ValidationError(
+            {
+                "side": [
+                    _(
+                        "Only the institution's coordinators and administrators can add people on its side."
+                    )
+                ]
+            }
+        )
+
+
+def _check_institution_member(invitation: EngagementInvitation, user: User) -> None:
+    engagement = invitation.engagement
+    if not acts_for_a_side(engagement.kind, role=invitation.role, side=invitation.side):
+        return
+    institution_id = engagement.institution_id
+    if institution_id is None or not (
+        Membership.objects.filter(user=user, institution_id=institution_id).exists()
+    ):
+        raise ValidationError(
+            _(
+                "This invitation is for members of %(institution)s. Ask them to add you to the institution first."
+            )
+            % {"institution": engagement.institution.name if engagement.institution else ""}
+        )
+
+
 def _lock_pending(invitation: EngagementInvitation) -> EngagementInvitation:
     locked = EngagementInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_pending:
@@ -583,6 +652,7 @@ def engagement_invitation_accept(*, invitation: EngagementInvitation, user: User
     _check_invitee(invitation, user)
     if not invitation.engagement.is_open:
         raise ValidationError(_("This engagement has ended."))
+    _check_institution_member(invitation, user)
     participant = participant_add(
         engagement=invitation.engagement,
         user=user,

@@ -469,5 +469,7 @@ def programme_csv(request: AuthedRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="programme-{now.strftime("%Y-%m-%d")}.csv"'
     )
+    # A byte order mark, so spreadsheet apps (Excel) read the file as UTF-8: "Université".
+    response.write("\ufeff")
     _write_csv(response, now)
     return response

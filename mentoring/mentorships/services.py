@@ -7,7 +7,7 @@ ever reads them; feedback is recorded without its content.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from diaspora.accounts.models import User
 from diaspora.notifications.models import NotificationKind
 from diaspora.notifications.services import notify_many
+from mentoring.engagements.dates import check_due_date, check_held_at
 from mentoring.engagements.models import (
     Audience,
     Engagement,
@@ -38,10 +39,6 @@ from mentoring.mentorships.models import (
 )
 from mentoring.mentorships.permissions import MEMBER_ROLES
 from mentoring.mentorships.selectors import coordinator_users, member_users
-
-# A session is logged after it took place; a few minutes of clock difference are forgiven.
-FUTURE_SLACK = timedelta(minutes=5)
-
 
 # --- Helpers ------------------------------------------------------------------------------
 
@@ -113,8 +110,10 @@ def agreement_update(
     )
     if unchanged:
         return agreement
-    if end_date is not None and end_date != agreement.end_date and end_date < timezone.localdate():
-        raise ValidationError({"end_date": [_("The end date cannot be in the past.")]})
+    if end_date is not None and end_date != agreement.end_date:
+        if end_date < timezone.localdate():
+            raise ValidationError({"end_date": [_("The end date cannot be in the past.")]})
+        check_due_date(end_date, field="end_date")
     agreement.goals, agreement.expectations = goals, expectations
     agreement.cadence, agreement.end_date = cadence, end_date
     agreement.full_clean(exclude=["engagement"])
@@ -197,6 +196,7 @@ def goal_add(
     due_date: date | None = None,
 ) -> Goal:
     _require_open(engagement)
+    check_due_date(due_date, field="due_date")
     goal = Goal(
         engagement=engagement,
         title=title.strip(),
@@ -232,6 +232,8 @@ def goal_update(
     goal = Goal.objects.select_for_update().select_related("engagement").get(pk=goal.pk)
     engagement = goal.engagement
     _require_open(engagement)
+    if due_date != goal.due_date:
+        check_due_date(due_date, field="due_date")
     before = (goal.title, goal.description, goal.progress, goal.status, goal.due_date)
     old_status = goal.status
     goal.title, goal.description = title.strip(), description.strip()
@@ -281,6 +283,7 @@ def task_add(
     engagement = goal.engagement
     _require_open(engagement)
     _check_assignee(engagement, assignee)
+    check_due_date(due_date, field="due_date")
     task = Task(goal=goal, title=title.strip(), assignee=assignee, due_date=due_date, created_by=by)
     task.full_clean()
     task.save()
@@ -310,6 +313,8 @@ def task_update(
     _require_open(engagement)
     if assignee is not None and assignee.pk != task.assignee_id:
         _check_assignee(engagement, assignee)
+    if due_date != task.due_date:
+        check_due_date(due_date, field="due_date")
     was_done = task.done_at is not None
     task.title, task.assignee, task.due_date = title.strip(), assignee, due_date
     if done and not was_done:
@@ -352,12 +357,7 @@ def mentoring_session_log(
     members = {user.pk: user for user in member_users(locked)}
     if by.pk not in members:
         raise ValidationError(_("Only the mentor and the mentees log sessions."))
-    if timezone.is_naive(held_at):
-        raise ValidationError({"held_at": [_("Give the time with its time zone.")]})
-    if held_at > timezone.now() + FUTURE_SLACK:
-        raise ValidationError(
-            {"held_at": [_("A session is logged once it has taken place: this time is ahead.")]}
-        )
+    check_held_at(held_at)
     chosen = {user.pk: user for user in attendees} if attendees is not None else dict(members)
     if not chosen:
         raise ValidationError({"attendees": [_("Say who attended the session.")]})

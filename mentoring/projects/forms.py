@@ -120,8 +120,8 @@ class MemberForm(forms.Form):
 class WorkPlanForm(forms.Form):
     work_plan = forms.CharField(
         label=_("Work plan"),
-        required=False,
         max_length=PLAN_MAX,
+        error_messages={"required": _("Write the work plan.")},
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_(
             "Saving a change makes a new version: both sides approve it again before the project starts."

@@ -21,6 +21,7 @@ from diaspora.accounts.models import User
 from diaspora.institutions.models import Institution
 from diaspora.notifications.models import NotificationKind
 from diaspora.notifications.services import notify_many
+from mentoring.engagements.dates import check_due_date, check_report_period
 from mentoring.engagements.models import (
     KIND_ROLES,
     MANAGER_ROLES,
@@ -312,10 +313,13 @@ def project_member_remove(*, participant: Participant, by: User) -> Participant:
 
 @transaction.atomic
 def project_work_plan_update(*, engagement: Engagement, by: User, work_plan: str) -> Project:
-    """A new version of the work plan: earlier approvals no longer count."""
+    """A new version of the work plan: earlier approvals no longer count. It cannot be
+    emptied: a plan both sides approved is not wiped by saving nothing."""
     _require_open(engagement, "work_plan")
-    project = _lock_project(engagement)
     text = _normalise(work_plan)
+    if not text:
+        raise ValidationError({"work_plan": [_("Write the work plan.")]})
+    project = _lock_project(engagement)
     if text == _normalise(project.work_plan):
         return project
     _render_into("work_plan", project.set_work_plan, text)
@@ -434,6 +438,7 @@ def milestone_add(
     _require_open(engagement, "title")
     if due_date is None:
         raise ValidationError({"due_date": [_("Give the date it is due.")]})
+    check_due_date(due_date, field="due_date")
     milestone = Milestone(
         engagement=engagement,
         title=title.strip(),
@@ -468,6 +473,7 @@ def milestone_update(
     if title != locked.title:
         changes.append(_("Title: “%(old)s” → “%(new)s”") % {"old": locked.title, "new": title})
     if due_date != locked.due_date:
+        check_due_date(due_date, field="due_date")
         changes.append(
             _("Due: %(old)s → %(new)s")
             % {"old": locked.due_date.isoformat(), "new": due_date.isoformat()}
@@ -616,6 +622,7 @@ def impact_report_submit(
         errors["period_start"] = [_("Give the first day the report covers.")]
     if period_end is None:
         errors["period_end"] = [_("Give the last day the report covers.")]
+    errors.update(check_report_period(period_start, period_end))
     body = _normalise(body)
     if not body:
         errors["body"] = [_("Write the report.")]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from diaspora.accounts.models import User
 from diaspora.notifications.models import NotificationKind
 from diaspora.notifications.services import notify_many
+from mentoring.engagements.dates import check_live_session_start
 from mentoring.engagements.models import (
     Engagement,
     ParticipantRole,
@@ -62,7 +63,11 @@ def _check_open(engagement: Engagement) -> None:
 
 
 def _check_not_over(session: LiveSession, now: datetime) -> None:
-    if session.ends_at <= now:
+    try:
+        ends_at = session.ends_at
+    except OverflowError as exc:  # a start kept from before its bounds were checked
+        raise ValidationError({"starts_at": [_("Choose a start nearer to today.")]}) from exc
+    if ends_at <= now:
         raise ValidationError({"starts_at": [_("This session would already be over.")]})
 
 
@@ -112,9 +117,8 @@ def live_session_schedule(
     """A new live session of an open engagement (not completed or cancelled)."""
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     _check_open(engagement)
-    if timezone.is_naive(starts_at):
-        raise ValidationError({"starts_at": [_("Give the start with its time zone.")]})
     now = timezone.now()
+    check_live_session_start(starts_at, now=now)
     session = LiveSession(
         engagement=engagement,
         title=title.strip(),
@@ -166,9 +170,9 @@ def live_session_update(*, session: LiveSession, by: User, **changes: Any) -> Li
     if "external_url" in changes:
         changes["external_url"] = str(changes["external_url"] or "").strip()
         _check_external_url(changes["external_url"])
-    if "starts_at" in changes:
-        if timezone.is_naive(changes["starts_at"]):
-            raise ValidationError({"starts_at": [_("Give the start with its time zone.")]})
+    if "starts_at" in changes and changes["starts_at"] != locked.starts_at:
+        # Checked before it is converted: a start in year 1 or 9999 cannot be.
+        check_live_session_start(changes["starts_at"])
         changes["starts_at"] = changes["starts_at"].astimezone(UTC)
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     if not changed:

@@ -143,9 +143,12 @@ def live_session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def live_session_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     _access, session = get_live_session_access(request.user, pk, for_write=True)
-    rows = attendance_rows(session)
+    # Before the start, or once cancelled, the page says so instead of offering a form
+    # the service would refuse.
+    takes_attendance = session.cancelled_at is None and session.starts_at <= timezone.now()
+    rows = attendance_rows(session) if takes_attendance else []
     form = AttendanceForm(request.POST or None, rows=rows)
-    if request.method == "POST" and form.is_valid():
+    if takes_attendance and request.method == "POST" and form.is_valid():
         try:
             services.attendance_record(session=session, by=request.user, statuses=form.statuses())
         except ValidationError as error:
@@ -156,7 +159,12 @@ def live_session_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/attendance.html",
-        {"engagement": session.engagement, "session": session, "form": form},
+        {
+            "engagement": session.engagement,
+            "session": session,
+            "form": form,
+            "takes_attendance": takes_attendance,
+        },
     )
 
 

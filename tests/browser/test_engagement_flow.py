@@ -74,6 +74,7 @@ def test_it_waitlists_the_outsider_and_promotes_them_when_a_seat_frees(
 
     learner = _sign_in(browser, live_server, "learner@example.org")
     learner.goto(f"{live_server.url}/courses/{course.pk}/")
+    learner.once("dialog", lambda dialog: dialog.accept())  # "Leave this course?"
     learner.get_by_role("button", name="Leave the course").click()
     learner.wait_for_load_state()
 

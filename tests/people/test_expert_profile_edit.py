@@ -152,10 +152,35 @@ def test_it_creates_a_profile_for_a_learner_who_wants_one(
     r = client.get(URL)
     assert r.status_code == 200
     assert "Your expert profile" in r.content.decode()
+    assert '<option value="Africa/Dakar" selected>' in field_block(r.content.decode(), "timezone")
+    r = client.post(URL, profile_data(timezone="Africa/Dakar"))
     profile = ExpertProfile.objects.get(user=charlie)
-    assert profile.timezone == "Africa/Dakar"
+    assert r.status_code == 302
+    assert r["Location"] == reverse("expert_detail", args=[profile.pk])
+    assert (profile.timezone, profile.headline) == ("Africa/Dakar", "Epidemiologist, Lyon")
     client.get(URL)
+    client.post(URL, profile_data())
     assert ExpertProfile.objects.filter(user=charlie).count() == 1
+
+
+@pytest.mark.parametrize("who", ["charlie", "moderator", "bob"])
+def test_it_creates_and_lists_nothing_when_the_form_is_only_opened(
+    client: Client, login: Callable[[User], Client], who: str, request: pytest.FixtureRequest
+) -> None:
+    user: User = request.getfixturevalue(who)
+    assert login(user).get(URL).status_code == 200
+    assert not ExpertProfile.objects.filter(user=user).exists()
+    directory = client.get(reverse("expert_list")).content.decode()
+    assert user.display_name not in directory
+
+
+def test_it_creates_nothing_when_the_first_save_is_refused(
+    login: Callable[[User], Client], charlie: User
+) -> None:
+    r = login(charlie).post(URL, profile_data(hours_per_month="500"))
+    assert r.status_code == 200
+    assert "At most 200 hours a month." in field_block(r.content.decode(), "hours_per_month")
+    assert not ExpertProfile.objects.filter(user=charlie).exists()
 
 
 def test_it_shows_the_current_values(
@@ -429,7 +454,7 @@ def test_it_rejects_a_language_row_of_another_profile(
 ) -> None:
     wo = profile.languages.get(code="wo")
     client = login(charlie)
-    client.get(URL)
+    assert client.post(URL, profile_data()).status_code == 302
     theirs = ExpertProfile.objects.get(user=charlie)
     data = profile_data(
         **rows(

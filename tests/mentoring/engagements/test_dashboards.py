@@ -468,7 +468,7 @@ PROGRAMME_QUERIES = 6
 
 
 def read_csv(response: object) -> list[dict[str, str]]:
-    content = response.content.decode()  # type: ignore[attr-defined]
+    content = response.content.decode("utf-8-sig")  # type: ignore[attr-defined]
     return list(csv.DictReader(io.StringIO(content)))
 
 
@@ -510,6 +510,15 @@ def test_the_csv_has_one_row_per_engagement(
     assert by_id[programme["completed"].pk]["stalled"] == "no"
     assert by_id[programme["mentoring"].pk]["stalled"] == "yes"
     assert by_id[programme["mentoring"].pk]["institution"] == ""
+
+
+def test_it_starts_the_csv_with_a_utf8_byte_order_mark_for_spreadsheets(
+    login: Callable[[User], Client], programme: dict[str, Engagement], moderator: User
+) -> None:
+    content = login(moderator).get(reverse("programme_csv")).content
+    assert content.startswith(b"\xef\xbb\xbfid,kind,")
+    assert content.count(b"\xef\xbb\xbf") == 1
+    assert "Université Cheikh Anta Diop".encode() in content
 
 
 @pytest.mark.parametrize("name", ["programme_health", "programme_csv"])

@@ -112,3 +112,23 @@ def test_the_page_shows_the_capacity_error_to_the_expert(
     assert "capacity" in r.content.decode()
     second.refresh_from_db()
     assert second.status == RequestStatus.PENDING
+
+
+def test_the_accepted_proposal_links_to_its_engagement(
+    login: Callable[[User], Client], alice: User, bob: User, institution: Institution
+) -> None:
+    from diaspora.matches.services import proposal_answer, proposal_invite
+    from tests.needs.conftest import build_need
+
+    need = build_need(institution=institution, title="Mentoring in biostatistics", status="open")
+    need.engagement_type = need.engagement_type.__class__.objects.get(code="mentoring")
+    need.save(update_fields=["engagement_type"])
+    proposal = proposal_invite(
+        need=need, expert=alice.expert_profile, sent_by=bob, message="Would you mentor us?"
+    )
+    proposal_answer(proposal=proposal, by=alice, accept=True)
+    engagement = Engagement.objects.get(need=need)
+    url = reverse("proposal_detail", args=[proposal.pk])
+    link = reverse("engagement_detail", args=[engagement.pk])
+    assert link in login(alice).get(url).content.decode()
+    assert link in login(bob).get(url).content.decode()

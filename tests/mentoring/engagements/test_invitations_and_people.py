@@ -42,7 +42,7 @@ def invite(
         email=email,
         role=role,
         by=by,
-        side=Side.INSTITUTION,
+        side=Side.EXPERT,
         role_title="Data analyst",
         message="Join our project!",
     )
@@ -69,7 +69,7 @@ def test_it_invites_someone_with_an_account_by_notification(
     assert invitation.email == "dora@example.org"
     assert (invitation.role, invitation.side, invitation.role_title) == (
         ParticipantRole.MEMBER,
-        Side.INSTITUTION,
+        Side.EXPERT,
         "Data analyst",
     )
     note = Notification.objects.get(user=dora)
@@ -121,7 +121,7 @@ def test_it_accepts_with_a_verified_address_of_the_invitee(
     participant = engagement_invitation_accept(invitation=invitation, user=dora)
     assert (participant.role, participant.side, participant.role_title) == (
         ParticipantRole.MEMBER,
-        Side.INSTITUTION,
+        Side.EXPERT,
         "Data analyst",
     )
     invitation.refresh_from_db()
@@ -488,3 +488,43 @@ def test_the_people_page_leaves_learners_to_the_course(
     r = login(alice).post(reverse("engagement_participant_remove", args=[course.pk, place.pk]))
     assert r.status_code == 302
     assert takes_part(course, charlie)
+
+
+def test_only_the_institution_places_people_on_its_side(
+    project: Engagement,
+    alice: User,
+    bob: User,
+    charlie: User,
+    institution: Institution,
+    make_user: Callable[..., User],
+) -> None:
+    """An expert lead must not be able to seat a stranger who then approves for the
+    institution (or coordinates)."""
+    expert = make_user("erin@example.org", name="Erin Sow")
+    project.institution = institution
+    project.save(update_fields=["institution"])
+    participant_add(engagement=project, user=expert, role="lead", side=Side.EXPERT, by=alice)
+    for role, side in [("member", Side.INSTITUTION), ("coordinator", Side.EXPERT)]:
+        with pytest.raises(ValidationError) as caught:
+            engagement_invitation_send(
+                engagement=project, email=charlie.email, role=role, side=side, by=expert
+            )
+        assert "side" in caught.value.message_dict
+    # alice is an admin of the institution: she may, but only its members can accept.
+    invitation = engagement_invitation_send(
+        engagement=project, email=charlie.email, role="member", side=Side.INSTITUTION, by=alice
+    )
+    with pytest.raises(ValidationError, match="members of"):
+        engagement_invitation_accept(invitation=invitation, user=charlie)
+    Membership.objects.create(institution=institution, user=charlie)
+    engagement_invitation_accept(invitation=invitation, user=charlie)
+    assert project.participants.get(user=charlie).side == Side.INSTITUTION
+
+
+def test_an_engagement_without_an_institution_has_nobody_on_its_side(
+    project: Engagement, alice: User, charlie: User
+) -> None:
+    with pytest.raises(ValidationError, match="no institution"):
+        engagement_invitation_send(
+            engagement=project, email=charlie.email, role="coordinator", by=alice
+        )

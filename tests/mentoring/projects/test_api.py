@@ -71,7 +71,7 @@ ENDPOINTS = [
     Endpoint(
         "post",
         "/engagements/{e}/impact-reports",
-        {"title": "Y1", "period_start": "2030-01-01", "period_end": "2030-12-31", "body": "Ok"},
+        {"title": "Y1", "period_start": "2024-01-01", "period_end": "2024-12-31", "body": "Ok"},
         True,
     ),
 ]
@@ -363,7 +363,7 @@ def test_it_refuses_a_backwards_report_period_over_the_api(
         login(alice),
         "post",
         f"/api/engagements/{project.pk}/impact-reports",
-        {"title": "Y1", "period_start": "2030-12-31", "period_end": "2030-01-01", "body": "Ok"},
+        {"title": "Y1", "period_start": "2024-12-31", "period_end": "2024-01-01", "body": "Ok"},
     )
     assert response.status_code == 400
     assert "period_end" in error(response)["fields"]
@@ -379,12 +379,22 @@ def test_it_lists_reports_in_the_order_they_came(
             login(alice),
             "post",
             path,
-            {"title": title, "period_start": "2030-01-01", "period_end": "2030-12-31", "body": "x"},
+            {"title": title, "period_start": "2024-01-01", "period_end": "2024-12-31", "body": "x"},
         )
     results = login(bob).get(path).json()["results"]
     assert [r["title"] for r in results] == ["Year 1", "Year 2"]
     one = login(bob).get(f"{path}/{results[1]['id']}").json()
     assert one["url"] == f"/engagements/{project.pk}/impact-reports/{results[1]['id']}/"
+
+
+def test_it_refuses_to_empty_the_work_plan_over_the_api(
+    login: Callable[[User], Client], project: Engagement, alice: User
+) -> None:
+    path = f"/api/engagements/{project.pk}/work-plan"
+    response = send(login(alice), "put", path, {"work_plan": ""})
+    assert response.status_code == 400
+    assert "work_plan" in error(response)["fields"]
+    assert "Collect data" in Project.objects.get(engagement=project).work_plan
 
 
 def test_it_changes_the_impact_plan(

@@ -110,8 +110,8 @@ SPECS = [
         _e,
         {
             "title": "Year 1",
-            "period_start": "2030-01-01",
-            "period_end": "2030-12-31",
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
             "body": "Trained 20.",
         },
     ),
@@ -131,8 +131,8 @@ def make_objects(engagement: Engagement, manager: User, member: User) -> Objects
         engagement=engagement,
         by=manager,
         title="Year 1",
-        period_start=date(2030, 1, 1),
-        period_end=date(2030, 12, 31),
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
         body="Trained 20 people.",
     )
     return Objects(

@@ -292,12 +292,25 @@ def test_it_refuses_one_person_approving_for_both_sides(
 
 
 def test_it_refuses_to_approve_an_empty_plan(project: Engagement, alice: User) -> None:
-    services.project_work_plan_update(engagement=project, by=alice, work_plan="")
+    Project.objects.filter(engagement=project).update(work_plan="", work_plan_html="")
     with pytest.raises(ValidationError) as caught:
         services.project_work_plan_approve(
-            engagement=project, by=alice, side=Side.EXPERT, version=2
+            engagement=project, by=alice, side=Side.EXPERT, version=1
         )
     assert "work_plan" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("emptied", ["", "  \n\n  "])
+def test_it_refuses_to_wipe_an_approved_work_plan(
+    project: Engagement, alice: User, bob: User, emptied: str
+) -> None:
+    approve_both(project, alice, bob)
+    with pytest.raises(ValidationError) as caught:
+        services.project_work_plan_update(engagement=project, by=alice, work_plan=emptied)
+    assert caught.value.message_dict["work_plan"] == ["Write the work plan."]
+    plan = Project.objects.get(engagement=project)
+    assert (plan.work_plan_version, plan.approvals.count()) == (1, 2)
+    assert "Collect data" in plan.work_plan
 
 
 # --- Start check --------------------------------------------------------------------------
@@ -476,8 +489,8 @@ def test_it_refuses_a_report_whose_period_ends_before_it_starts(
             engagement=project,
             by=alice,
             title="Year 1",
-            period_start=date(2030, 12, 31),
-            period_end=date(2030, 1, 1),
+            period_start=date(2024, 12, 31),
+            period_end=date(2024, 1, 1),
             body="Trained 20 people.",
         )
     assert "period_end" in caught.value.message_dict
@@ -496,8 +509,8 @@ def test_it_submits_reports_and_tells_the_others(
         engagement=project,
         by=alice,
         title="Year 1",
-        period_start=date(2030, 1, 1),
-        period_end=date(2030, 1, 1),
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 1, 1),
         body="Trained **20** people.",
     )
     assert "<strong>20</strong>" in report.body_html

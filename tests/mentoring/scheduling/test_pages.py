@@ -24,6 +24,9 @@ from mentoring.engagements.services import participant_add
 from mentoring.scheduling.models import Attendance, LiveSession
 from mentoring.scheduling.selectors import sessions_panel_context
 
+# Next year: still to come, and within the two years ahead that a session may be set.
+YEAR = timezone.now().year + 1
+
 pytestmark = pytest.mark.django_db
 
 
@@ -136,7 +139,7 @@ def test_it_reads_the_typed_start_in_the_viewers_time_zone(
         page,
         {
             "title": "Sampling",
-            "starts_at": "2040-01-15T09:00",
+            "starts_at": f"{YEAR}-01-15T09:00",
             "duration_minutes": "90",
             "external_url": "https://meet.example.org/room",
             "always_open": "",
@@ -145,12 +148,12 @@ def test_it_reads_the_typed_start_in_the_viewers_time_zone(
     session = LiveSession.objects.get()
     assert r.status_code == 302
     assert r["Location"] == reverse("live_session_detail", args=[session.pk])
-    assert session.starts_at == datetime(2040, 1, 15, 14, 0, tzinfo=UTC)
+    assert session.starts_at == datetime(YEAR, 1, 15, 14, 0, tzinfo=UTC)
     assert session.duration_minutes == 90
     assert not session.always_open
     # Shown back in the same zone when editing.
     edit = login(alice).get(reverse("live_session_edit", args=[session.pk])).content.decode()
-    assert 'value="2040-01-15T09:00"' in edit
+    assert f'value="{YEAR}-01-15T09:00"' in edit
 
 
 def test_it_keeps_what_was_typed_when_the_form_is_refused(
@@ -160,7 +163,7 @@ def test_it_keeps_what_was_typed_when_the_form_is_refused(
         reverse("live_session_create", args=[course.pk]),
         {
             "title": "Kept title",
-            "starts_at": "2040-01-15T09:00",
+            "starts_at": f"{YEAR}-01-15T09:00",
             "duration_minutes": "60",
             "external_url": "ftp://files.example.org/x",
         },
@@ -194,7 +197,7 @@ def test_it_refuses_to_schedule_in_a_completed_engagement(
     Engagement.objects.filter(pk=course.pk).update(status=EngagementStatus.COMPLETED)
     r = login(alice).post(
         reverse("live_session_create", args=[course.pk]),
-        {"title": "Late", "starts_at": "2040-01-15T09:00", "duration_minutes": "60"},
+        {"title": "Late", "starts_at": f"{YEAR}-01-15T09:00", "duration_minutes": "60"},
     )
     assert r.status_code == 200
     assert "takes no new live sessions" in r.content.decode()
@@ -207,7 +210,7 @@ def test_it_edits_and_cancels(
     client = login(alice)
     r = client.post(
         reverse("live_session_edit", args=[session.pk]),
-        {"title": "Week 1, moved", "starts_at": "2040-02-01T10:00", "duration_minutes": "60"},
+        {"title": "Week 1, moved", "starts_at": f"{YEAR}-02-01T10:00", "duration_minutes": "60"},
     )
     assert r.status_code == 302
     session.refresh_from_db()
@@ -232,7 +235,7 @@ def test_it_shows_the_same_session_in_each_viewers_time_zone(
     mentorship: Engagement,
     make_session: Callable[..., LiveSession],
 ) -> None:
-    start = datetime(2040, 1, 15, 14, 0, tzinfo=UTC)
+    start = datetime(YEAR, 1, 15, 14, 0, tzinfo=UTC)
     session = make_session(mentorship, starts_at=start, duration_minutes=90)
     alice.timezone = "America/New_York"
     alice.save()
@@ -247,8 +250,8 @@ def test_it_shows_the_same_session_in_each_viewers_time_zone(
     assert local(start, "Asia/Tokyo") not in seen_by_alice
     assert "America/New_York" in seen_by_alice and "Asia/Tokyo" in seen_by_bob
     # The machine-readable time is the same UTC instant for both.
-    assert 'datetime="2040-01-15T14:00:00+00:00"' in seen_by_alice
-    assert 'datetime="2040-01-15T14:00:00+00:00"' in seen_by_bob
+    assert f'datetime="{YEAR}-01-15T14:00:00+00:00"' in seen_by_alice
+    assert f'datetime="{YEAR}-01-15T14:00:00+00:00"' in seen_by_bob
 
 
 # --- Joining ------------------------------------------------------------------------------
@@ -263,13 +266,95 @@ def test_it_says_whether_the_room_is_open(
     soon = make_session(course, in_minutes=5)
     later = make_session(course, in_minutes=3 * 60)
     client = login(alice)
-    assert "you can join now" in client.get(f"/sessions/{soon.pk}/").content.decode()
+    soon_page = client.get(f"/sessions/{soon.pk}/").content.decode()
+    assert "The session is open now." in soon_page
+    assert "join now" not in soon_page  # it promises nothing the page cannot do
+    assert "Join the video call" not in soon_page  # there is no link to go to
     later_page = client.get(f"/sessions/{later.pk}/").content.decode()
-    assert "The live room opens at" in later_page
+    assert "The session opens at" in later_page
     assert "/ws/live/" not in later_page  # the room's page is the next issue: no dead link
 
 
+def test_it_offers_the_video_call_while_the_session_is_open(
+    login: Callable[[User], Client],
+    bob: User,
+    alice: User,
+    course: Engagement,
+    make_session: Callable[..., LiveSession],
+) -> None:
+    participant_add(engagement=course, user=bob, role=ParticipantRole.LEARNER, by=alice)
+    link = "https://meet.example.org/week-1"
+    soon = make_session(course, in_minutes=5, external_url=link)
+    later = make_session(course, in_minutes=3 * 60, external_url=link)
+    soon_page = login(bob).get(f"/sessions/{soon.pk}/").content.decode()
+    assert re.search(
+        rf'<a class="button[^"]*" href="{link}"[^>]*>Join the video call</a>', soon_page
+    )
+    assert "Join the video call" not in login(bob).get(f"/sessions/{later.pk}/").content.decode()
+
+
+def test_it_ends_the_opening_time_with_one_full_stop(
+    login: Callable[[User], Client],
+    alice: User,
+    course: Engagement,
+    make_session: Callable[..., LiveSession],
+) -> None:
+    alice.timezone = "UTC"
+    alice.save()
+    tomorrow = timezone.now() + timedelta(days=1)
+    start = tomorrow.replace(hour=15, minute=0, second=0, microsecond=0)
+    later = make_session(course, starts_at=start)
+    page = login(alice).get(f"/sessions/{later.pk}/").content.decode()
+    assert "p.m. (UTC)." in page
+    assert "m.." not in page
+
+
+def test_it_offers_nothing_to_run_on_a_cancelled_session(
+    login: Callable[[User], Client], alice: User, session: LiveSession
+) -> None:
+    session.cancelled_at = timezone.now()
+    session.save()
+    page = login(alice).get(f"/sessions/{session.pk}/").content.decode()
+    assert "Run it" not in page
+    assert "Cancel this session" not in page
+
+
 # --- Attendance ---------------------------------------------------------------------------
+
+
+def test_it_says_attendance_waits_for_the_start_instead_of_showing_a_form(
+    login: Callable[[User], Client],
+    alice: User,
+    bob: User,
+    course: Engagement,
+    session: LiveSession,
+) -> None:
+    participant_add(engagement=course, user=bob, role=ParticipantRole.LEARNER, by=alice)
+    page = reverse("live_session_attendance", args=[session.pk])
+    client = login(alice)
+    r = client.get(page)
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "This session has not started yet" in body
+    assert "Save attendance" not in body
+    r = client.post(page, {f"user_{bob.pk}": "present"})
+    assert r.status_code == 200
+    assert "This session has not started yet" in r.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_it_says_a_cancelled_session_takes_no_attendance(
+    login: Callable[[User], Client],
+    alice: User,
+    course: Engagement,
+    make_session: Callable[..., LiveSession],
+) -> None:
+    past = make_session(
+        course, starts_at=timezone.now() - timedelta(hours=2), cancelled_at=timezone.now()
+    )
+    body = login(alice).get(reverse("live_session_attendance", args=[past.pk])).content.decode()
+    assert "there is no attendance to take" in body
+    assert "Save attendance" not in body
 
 
 def test_it_records_attendance_from_the_page(
@@ -371,11 +456,11 @@ def test_it_leaves_an_untouched_start_alone_when_editing(
     course: Engagement,
     make_session: Callable[..., LiveSession],
 ) -> None:
-    start = datetime(2040, 1, 15, 14, 0, 37, tzinfo=UTC)  # seconds, as the API allows
+    start = datetime(YEAR, 1, 15, 14, 0, 37, tzinfo=UTC)  # seconds, as the API allows
     session = make_session(course, starts_at=start)
     page = reverse("live_session_edit", args=[session.pk])
     r = login(alice).post(
-        page, {"title": session.title, "starts_at": "2040-01-15T14:00", "duration_minutes": "60"}
+        page, {"title": session.title, "starts_at": f"{YEAR}-01-15T14:00", "duration_minutes": "60"}
     )
     assert r.status_code == 302
     session.refresh_from_db()
