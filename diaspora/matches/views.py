@@ -6,13 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.matches import services
 from diaspora.matches.forms import AnswerForm, InterestForm, InviteForm, RankedListForm
@@ -49,15 +49,6 @@ from diaspora.pagination import paginate
 NEEDS_FOR_ME_LIMIT = 20
 
 
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _expire_overdue(proposals: list[Proposal]) -> bool:
     """Lazy expiry of what a page has just read; True when something expired."""
     return bool(services.proposals_expire_ids(overdue_among(proposals, timezone.now())))
@@ -83,7 +74,7 @@ def _invite(request: AuthedRequest, need: Need) -> tuple[InviteForm, bool]:
             need=need, expert=expert, sent_by=request.user, message=form.cleaned_data["message"]
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return form, False
     messages.success(
         request, _("Invitation sent to %(name)s.") % {"name": expert.user.display_name}
@@ -171,7 +162,7 @@ def proposal_interest(request: AuthedRequest, pk: int) -> HttpResponse:
                     message=form.cleaned_data["message"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your interest is sent to the institution."))
                 return redirect("proposal_detail", pk=proposal.pk)
@@ -280,7 +271,7 @@ def proposal_answer(request: AuthedRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Accepted.") if form.accept else _("Declined."))
             return redirect("proposal_detail", pk=proposal.pk)

@@ -3,12 +3,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.needs import services
 from diaspora.needs.forms import (
@@ -52,16 +52,6 @@ from diaspora.needs.selectors import (
 from diaspora.pagination import paginate, querystring_without_page
 from diaspora.people.models import ExpertProfile
 from diaspora.reference.languages import language_name
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, when the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # -- needs ----------------------------------------------------------------------------------
 
@@ -145,7 +135,7 @@ def need_create(request: AuthedRequest) -> HttpResponse:
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The need is saved as a draft. Open it when it is ready for experts.")
@@ -171,7 +161,7 @@ def need_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(need)
@@ -254,7 +244,7 @@ def offer_create(request: AuthedRequest) -> HttpResponse:
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your offer is published."))
             return redirect(offer)
@@ -274,7 +264,7 @@ def offer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(offer)
@@ -322,7 +312,7 @@ def offer_request(request: AuthedRequest, pk: int) -> HttpResponse:
                 message=data["message"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your request is sent. The expert will answer here."))
             return redirect("offer_request_detail", pk=made.pk)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.institutions.models import Institution
 from diaspora.pagination import paginate, querystring_without_page
@@ -60,16 +61,6 @@ from mentoring.courses.selectors import (
     waitlist_position,
 )
 from mentoring.engagements.permissions import Access, get_engagement_access
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # --- Catalogue and course page ------------------------------------------------------------
 
@@ -170,7 +161,7 @@ def course_create(request: AuthedRequest) -> HttpResponse:
                 **form.values(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your course is created."))
             return redirect(course)
@@ -187,7 +178,7 @@ def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.course_update(course=course, by=request.user, values=form.values())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The course is saved."))
             return redirect("course_detail", pk=course.pk)
@@ -220,7 +211,7 @@ def course_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
                 course=viewer.course, user=request.user, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _enrol_message(enrolment))
             return redirect("course_detail", pk=pk)
@@ -300,7 +291,7 @@ def course_enrolments(request: AuthedRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(invite_form, error)
+                add_service_errors(invite_form, error)
             else:
                 messages.success(
                     request,
@@ -369,7 +360,7 @@ def course_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
                 course=course, capacity=form.cleaned_data["capacity"], by=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The number of seats is saved."))
             return redirect("course_enrolments", pk=pk)
@@ -488,7 +479,7 @@ def material_create(request: AuthedRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The page is added."))
                     return redirect("material_detail", pk=pk, material_pk=material.pk)
         except ValidationError as error:
-            _add_errors(file_form if kind == MaterialKind.FILE else page_form, error)
+            add_service_errors(file_form if kind == MaterialKind.FILE else page_form, error)
     return render(
         request,
         "courses/material_form.html",

@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.pagination import paginate, querystring_without_page
 from mentoring.engagements import selectors, services
@@ -43,16 +43,6 @@ from mentoring.engagements.permissions import (
     require_moderator,
 )
 from mentoring.engagements.timeline import timeline_item
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # --- One engagement -----------------------------------------------------------------------
 
@@ -115,7 +105,7 @@ def engagement_status(request: AuthedRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -140,7 +130,7 @@ def engagement_note(request: AuthedRequest, pk: int) -> HttpResponse:
                 private=form.cleaned_data["private"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -210,7 +200,7 @@ def engagement_people(request: AuthedRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

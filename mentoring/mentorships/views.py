@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.matches.permissions import is_member as is_institution_member
 from diaspora.pagination import paginate
@@ -48,15 +48,6 @@ from mentoring.mentorships.permissions import (
 SESSIONS_PER_PAGE = 20
 # The goal's page holds the goal's form and the task's: distinct ids for their fields.
 TASK_IDS = "task_%s"
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Agreement ----------------------------------------------------------------------------
@@ -107,7 +98,7 @@ def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 engagement=engagement, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -136,7 +127,7 @@ def agreement_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("You confirmed the agreement."))
             return redirect("mentorship_agreement", pk=pk)
@@ -171,7 +162,7 @@ def goals(request: AuthedRequest, pk: int) -> HttpResponse:
                 engagement=access.engagement, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Goal added."))
             return redirect(reverse("mentorship_goals", args=[pk]) + f"#goal-{goal.pk}")
@@ -222,7 +213,7 @@ def goal_edit(request: AuthedRequest, pk: int, goal_id: int) -> HttpResponse:
         try:
             services.goal_update(goal=goal, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Goal saved."))
             return redirect(reverse("mentorship_goals", args=[pk]) + f"#goal-{goal.pk}")
@@ -239,7 +230,7 @@ def task_add(request: AuthedRequest, pk: int, goal_id: int) -> HttpResponse:
         try:
             task = services.task_add(goal=goal, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Task added."))
             return redirect(reverse("mentorship_goals", args=[pk]) + f"#task-{task.pk}")
@@ -267,7 +258,7 @@ def task_edit(request: AuthedRequest, pk: int, task_id: int) -> HttpResponse:
         try:
             services.task_update(task=task, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Task saved."))
             return redirect(reverse("mentorship_goals", args=[pk]) + f"#task-{task.pk}")
@@ -323,7 +314,7 @@ def sessions(request: AuthedRequest, pk: int) -> HttpResponse:
                     private_notes=data["private_notes"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Session logged."))
                 return redirect("mentorship_session_detail", pk=pk, session_id=session.pk)
@@ -390,7 +381,7 @@ def private_note(request: AuthedRequest, pk: int, session_id: int) -> HttpRespon
                 session=session, author=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Private note saved.") if note else _("Private note deleted.")
@@ -412,7 +403,7 @@ def feedback(request: AuthedRequest, pk: int, session_id: int) -> HttpResponse:
                 session=session, author=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("mentorship_session_detail", pk=pk, session_id=session.pk)
@@ -459,7 +450,7 @@ def fit_check(request: AuthedRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if form.cleaned_data["fits"]:
                 messages.success(request, _("Thank you. Glad it fits."))

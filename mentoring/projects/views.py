@@ -10,7 +10,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from mentoring.engagements.permissions import Access
 from mentoring.engagements.services import engagement_invitation_send
@@ -59,15 +59,6 @@ from mentoring.projects.selectors import (
     project_outputs,
     project_reports,
 )
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _back(request: AuthedRequest, fallback: str) -> HttpResponse:
@@ -209,7 +200,7 @@ def project_member_update(request: AuthedRequest, pk: int, member_pk: int) -> Ht
                 role_title=form.cleaned_data["role_title"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s's role is saved.") % {"name": participant.user.display_name}
@@ -270,7 +261,7 @@ def project_member_invite(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": line.email})
             return redirect("project_members", pk=pk)
@@ -296,7 +287,7 @@ def project_work_plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     work_plan=form.cleaned_data["work_plan"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if project.work_plan_version == before:
                     messages.info(request, _("Nothing changed in the work plan."))
@@ -369,7 +360,7 @@ def project_milestones_page(request: AuthedRequest, pk: int) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Milestone added."))
                 return redirect("project_milestones", pk=pk)
@@ -405,7 +396,7 @@ def project_milestone_edit(request: AuthedRequest, pk: int, milestone_pk: int) -
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Milestone saved."))
                 return redirect("project_milestones", pk=pk)
@@ -475,7 +466,7 @@ def project_outputs_page(request: AuthedRequest, pk: int) -> HttpResponse:
                     published_on=form.cleaned_data["published_on"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Output added."))
                 return redirect("project_outputs", pk=pk)
@@ -515,7 +506,7 @@ def project_impact_plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     impact_plan=form.cleaned_data["impact_plan"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The impact plan is saved."))
                 return redirect(_engagement_url(access, "project-impact"))
@@ -554,7 +545,7 @@ def project_impact_reports_page(request: AuthedRequest, pk: int) -> HttpResponse
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The impact report is submitted."))
                 return redirect("project_impact_report", pk=pk, report_pk=report.pk)

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from mentoring.engagements.permissions import get_engagement_access
 from mentoring.scheduling import services
@@ -26,15 +26,6 @@ from mentoring.scheduling.selectors import (
     join_opens_at,
     joinable_now,
 )
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's error beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -71,7 +62,7 @@ def live_session_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 engagement=engagement, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is scheduled."))
             return redirect("live_session_detail", pk=session.pk)
@@ -119,7 +110,7 @@ def live_session_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.live_session_update(session=session, by=request.user, **changes)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is updated."))
             return redirect("live_session_detail", pk=session.pk)
@@ -152,7 +143,7 @@ def live_session_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.attendance_record(session=session, by=request.user, statuses=form.statuses())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Attendance is saved."))
             return redirect("live_session_detail", pk=session.pk)
