@@ -17,7 +17,7 @@ from pydantic import Field
 from diaspora.api_utils import PageMeta, PageQuery, paginated, signed_in_user
 from mentoring.engagements.permissions import get_engagement_access
 from mentoring.scheduling import services
-from mentoring.scheduling.models import LiveSession
+from mentoring.scheduling.models import AGENDA_MAX_LENGTH, LiveSession
 from mentoring.scheduling.permissions import get_live_session_access
 from mentoring.scheduling.selectors import (
     attendance_rows,
@@ -26,6 +26,7 @@ from mentoring.scheduling.selectors import (
     joinable_sessions,
     live_session_ws_path,
 )
+from mentoring.scheduling.services import MAX_WEEKLY_SESSIONS
 
 router = Router()
 
@@ -44,6 +45,8 @@ class LiveSessionOut(Schema):
     duration_minutes: int
     external_url: str
     always_open: bool = Field(description="An open room: participants may join at any time.")
+    agenda: str = Field(description="Markdown, as written; empty when there is none.")
+    agenda_html: str = Field(description="The agenda rendered and sanitised.")
     cancelled_at: datetime | None
     sequence: int = Field(description="Bumped by every change.")
     created_at: datetime
@@ -57,12 +60,36 @@ class LiveSessionPage(Schema):
     results: list[LiveSessionOut]
 
 
+class LiveSessionCreated(LiveSessionOut):
+    series: list[LiveSessionOut] = Field(
+        description="Every session created, this first one included, one week apart."
+    )
+
+
+OVERLAP_HELP = (
+    "Schedule even if it overlaps another session of the engagement; otherwise that is "
+    "refused with 400 naming the other session."
+)
+
+
 class LiveSessionIn(Schema):
     title: str = Field(min_length=1, max_length=TITLE_MAX)
     starts_at: datetime = Field(description="ISO 8601; without an offset it is taken as UTC.")
     duration_minutes: int = Field(ge=MIN_MINUTES, le=MAX_MINUTES)
     external_url: str = Field("", max_length=URL_MAX, description="http or https, optional.")
     always_open: bool = False
+    agenda: str = Field("", max_length=AGENDA_MAX_LENGTH, description="Markdown, optional.")
+    weekly_sessions: int = Field(
+        1,
+        ge=1,
+        le=MAX_WEEKLY_SESSIONS,
+        description=(
+            "Repeat every week for this many sessions, at the same time of day in your "
+            "profile's time zone (across daylight-saving changes); with more than one, each "
+            "title ends with its number, such as “(2/6)”. All are made, or none."
+        ),
+    )
+    allow_overlap: bool = Field(False, description=OVERLAP_HELP)
 
 
 class LiveSessionPatch(Schema):
@@ -71,6 +98,8 @@ class LiveSessionPatch(Schema):
     duration_minutes: int | None = Field(None, ge=MIN_MINUTES, le=MAX_MINUTES)
     external_url: str | None = Field(None, max_length=URL_MAX)
     always_open: bool | None = None
+    agenda: str | None = Field(None, max_length=AGENDA_MAX_LENGTH, description="Markdown.")
+    allow_overlap: bool = Field(False, description=OVERLAP_HELP)
 
 
 class AttendanceOut(Schema):
@@ -124,6 +153,8 @@ def session_out(session: LiveSession, now: datetime) -> dict[str, Any]:
         "duration_minutes": session.duration_minutes,
         "external_url": session.external_url,
         "always_open": session.always_open,
+        "agenda": session.agenda,
+        "agenda_html": session.agenda_html,
         "cancelled_at": session.cancelled_at,
         "sequence": session.sequence,
         "created_at": session.created_at,
@@ -162,13 +193,17 @@ def list_sessions(
 
 @router.post(
     "/engagements/{int:engagement_id}/sessions",
-    response={201: LiveSessionOut},
-    summary="Schedule a live session (those who run the engagement)",
+    response={201: LiveSessionCreated},
+    summary="Schedule a live session, or a weekly series (those who run the engagement)",
+    description=(
+        "Answers with the (first) session, and in `series` every session created. A session "
+        "that overlaps another one of the engagement is refused unless `allow_overlap`."
+    ),
 )
 def create_session(request: HttpRequest, engagement_id: int, payload: LiveSessionIn) -> Status:
     user = signed_in_user(request)
     access = get_engagement_access(user, engagement_id, for_write=True)
-    session = services.live_session_schedule(
+    sessions = services.live_session_series_schedule(
         engagement=access.engagement,
         by=user,
         title=payload.title,
@@ -176,8 +211,13 @@ def create_session(request: HttpRequest, engagement_id: int, payload: LiveSessio
         duration_minutes=payload.duration_minutes,
         external_url=payload.external_url,
         always_open=payload.always_open,
+        agenda=payload.agenda,
+        weekly_sessions=payload.weekly_sessions,
+        allow_overlap=payload.allow_overlap,
     )
-    return Status(201, session_out(session, timezone.now()))
+    now = timezone.now()
+    series = [session_out(session, now) for session in sessions]
+    return Status(201, {**series[0], "series": series})
 
 
 # --- One session --------------------------------------------------------------------------
@@ -200,14 +240,18 @@ def update_session(
     user = signed_in_user(request)
     _access, session = get_live_session_access(user, session_id, for_write=True)
     changes = payload.dict(exclude_unset=True)
+    allow_overlap = bool(changes.pop("allow_overlap", False))
     for name in ("title", "starts_at", "duration_minutes", "always_open"):
         if name in changes and changes[name] is None:
             changes.pop(name)
     if changes.get("starts_at") is not None:
         changes["starts_at"] = _utc(changes["starts_at"])
-    if "external_url" in changes and changes["external_url"] is None:
-        changes["external_url"] = ""
-    session = services.live_session_update(session=session, by=user, **changes)
+    for name in ("external_url", "agenda"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    session = services.live_session_update(
+        session=session, by=user, allow_overlap=allow_overlap, **changes
+    )
     return session_out(session, timezone.now())
 
 

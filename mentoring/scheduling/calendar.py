@@ -28,6 +28,9 @@ def session_event(session: LiveSession) -> Event:
     lines = [page]
     if session.external_url:
         lines.append(_("Video link: %(url)s") % {"url": session.external_url})
+    if session.agenda.strip():
+        # The agenda as written: calendar apps show DESCRIPTION as plain text.
+        lines += ["", _("Agenda:"), session.agenda.strip()]
     cancelled = (
         session.cancelled_at is not None or session.engagement.status == EngagementStatus.CANCELLED
     )

@@ -7,7 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaspora.markup import render_markdown
 from mentoring.engagements.models import Engagement
+
+AGENDA_MAX_LENGTH = 10_000
 
 
 class LiveSessionQuerySet(models.QuerySet["LiveSession"]):
@@ -37,6 +40,13 @@ class LiveSession(models.Model):
     always_open = models.BooleanField(
         _("open room"), default=False, help_text=_("Participants may join at any time.")
     )
+    agenda = models.TextField(
+        _("agenda"),
+        blank=True,
+        max_length=AGENDA_MAX_LENGTH,
+        help_text=_("Optional: what the session covers, in plain text or Markdown."),
+    )
+    agenda_html = models.TextField(editable=False, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,6 +70,10 @@ class LiveSession(models.Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def set_agenda(self, markdown: str) -> None:
+        self.agenda = markdown
+        self.agenda_html = render_markdown(markdown)
 
 
 class AttendanceStatus(models.TextChoices):

@@ -1,5 +1,7 @@
-"""Writes of the live-session schedule: scheduling, changing and cancelling sessions,
-attendance, the calendar feed's secret, and reminders.
+"""Writes of the live-session schedule: scheduling (one session or a weekly series) and
+changing and cancelling sessions, attendance, the calendar feed's secret, and reminders.
+A session that would overlap another of its engagement is refused unless the scheduler
+says to go ahead anyway (`allow_overlap`).
 
 Times come in aware (a form reads them in the viewer's zone) and are stored in UTC. Every
 change participants should see goes on the engagement's timeline in the same transaction.
@@ -16,9 +18,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diaspora.accounts.models import User
 from diaspora.notifications.models import NotificationKind
@@ -31,16 +35,27 @@ from mentoring.engagements.models import (
 )
 from mentoring.engagements.services import manager_users, participant_users, timeline_record
 from mentoring.scheduling.models import (
+    AGENDA_MAX_LENGTH,
     Attendance,
     AttendanceStatus,
     CalendarFeed,
     LiveSession,
     ReminderSent,
 )
-from mentoring.scheduling.selectors import JOINABLE_STATUSES, attendees
+from mentoring.scheduling.selectors import JOINABLE_STATUSES, attendees, with_end
 
 # The fields a manager sets; `live_session_update` takes any of them.
-EDITABLE_FIELDS = ("title", "starts_at", "duration_minutes", "external_url", "always_open")
+EDITABLE_FIELDS = (
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "external_url",
+    "always_open",
+    "agenda",
+)
+# A weekly series: at most half a year of sessions at once.
+MAX_WEEKLY_SESSIONS = 26
+TITLE_MAX_LENGTH = LiveSession._meta.get_field("title").max_length or 200
 
 
 def session_path(session: LiveSession) -> str:
@@ -71,33 +86,151 @@ def _check_not_over(session: LiveSession, now: datetime) -> None:
         raise ValidationError({"starts_at": [_("This session would already be over.")]})
 
 
+def _zone(zone_name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(zone_name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def _local_start(session: LiveSession, zone_name: str) -> str:
     """The start as someone in `zone_name` reads it, with the zone's name."""
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = _zone(zone_name)
     local = timezone.localtime(session.starts_at, zone)
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone.key})"
 
 
 def _notify_participants(
-    *, session: LiveSession, by: User | None, title: str, body_template: str
+    *,
+    session: LiveSession,
+    by: User | None,
+    title: str,
+    body_template: str,
+    last: LiveSession | None = None,
 ) -> None:
-    """Tell everyone in the engagement but `by`, each with the start in their own zone:
-    one notification batch per time zone."""
+    """Tell everyone in the engagement but `by`, each with the start (and, for a series,
+    the `last` session's start) in their own zone: one notification batch per time zone."""
     by_zone: dict[str, list[User]] = defaultdict(list)
     for user in participant_users(session.engagement):
         if by is None or user.pk != by.pk:
             by_zone[user.timezone].append(user)
     for zone_name, users in by_zone.items():
+        values = {"start": _local_start(session, zone_name)}
+        if last is not None:
+            values["last"] = _local_start(last, zone_name)
         notify_many(
             users=users,
             kind=NotificationKind.ENGAGEMENT,
             title=title,
-            body=body_template % {"start": _local_start(session, zone_name)},
+            body=body_template % values,
             url=session_path(session),
         )
+
+
+def _set_agenda(session: LiveSession, agenda: str) -> None:
+    """Store the agenda and its HTML; a text too long, or one Markdown cannot take, is
+    refused on `agenda` (a TextField's max_length is not checked by `full_clean`)."""
+    if len(agenda) > AGENDA_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "agenda": [
+                    _("Keep the agenda to %(max)s characters; it has %(length)s.")
+                    % {"max": f"{AGENDA_MAX_LENGTH:,}", "length": f"{len(agenda):,}"}
+                ]
+            }
+        )
+    try:
+        session.set_agenda(agenda)
+    except ValidationError as exc:
+        raise ValidationError({"agenda": exc.messages}) from exc
+
+
+def _show_time(value: datetime) -> str:
+    """A time in the active zone (the viewer's, on pages), with the zone's name."""
+    local = timezone.localtime(value)
+    return (
+        f"{formats.date_format(local, 'DATETIME_FORMAT')} ({timezone.get_current_timezone_name()})"
+    )
+
+
+def _check_no_overlap(
+    engagement: Engagement, sessions: list[LiveSession], *, exclude_pk: int | None = None
+) -> None:
+    """Refuse sessions that overlap a scheduled (not cancelled) session of the same
+    engagement, naming it. Open rooms are left out on both sides: they are open at any
+    time, so their nominal hours clash with nothing. One query."""
+    timed = [s for s in sessions if not s.always_open]
+    if not timed:
+        return
+    first = min(s.starts_at for s in timed)
+    last = max(s.ends_at for s in timed)
+    others = (
+        with_end(LiveSession.objects.scheduled())
+        .filter(Q(end__gt=first), engagement=engagement, always_open=False, starts_at__lt=last)
+        .order_by("starts_at", "id")
+    )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    existing = list(others)
+    for number, session in enumerate(timed, start=1):
+        for other in existing:
+            if other.starts_at < session.ends_at and session.starts_at < other.ends_at:
+                ends = timezone.localtime(other.ends_at)
+                same_day = ends.date() == timezone.localtime(other.starts_at).date()
+                values: dict[str, Any] = {
+                    "session": other.title,
+                    "start": _show_time(other.starts_at),
+                    "end": formats.time_format(ends, "TIME_FORMAT")
+                    if same_day
+                    else formats.date_format(ends, "DATETIME_FORMAT"),
+                }
+                if len(timed) > 1:
+                    values.update(
+                        number=number, count=len(timed), own=_show_time(session.starts_at)
+                    )
+                    message = (
+                        _(
+                            "Session %(number)d of %(count)d, %(own)s, overlaps “%(session)s” "
+                            "(%(start)s to %(end)s): choose another time, or schedule it anyway."
+                        )
+                        % values
+                    )
+                else:
+                    message = (
+                        _(
+                            "This overlaps “%(session)s” (%(start)s to %(end)s): "
+                            "choose another time, or schedule it anyway."
+                        )
+                        % values
+                    )
+                raise ValidationError({"starts_at": [ValidationError(message, code="overlap")]})
+
+
+def is_overlap_error(error: ValidationError) -> bool:
+    """Whether a service refused a session only for overlapping another one (a form then
+    offers to schedule it anyway)."""
+    if not hasattr(error, "error_dict"):
+        return False
+    return any(item.code == "overlap" for items in error.error_dict.values() for item in items)
+
+
+def _weekly_starts(starts_at: datetime, count: int, zone_name: str) -> list[datetime]:
+    """`count` starts one week apart at the same wall-clock time in the scheduler's zone
+    (18:00 in Paris stays 18:00 across a daylight-saving change), in UTC. A wall-clock
+    time that a change skips (02:30 on the spring-forward night) moves forward an hour."""
+    zone = _zone(zone_name)
+    local = starts_at.astimezone(zone).replace(tzinfo=None)
+    # The first is the instant given (an ambiguous 02:30 keeps the offset it was sent with).
+    return [starts_at.astimezone(UTC)] + [
+        (local + timedelta(weeks=week)).replace(tzinfo=zone).astimezone(UTC)
+        for week in range(1, count)
+    ]
+
+
+def _escape_markdown(text: str) -> str:
+    """A title as literal text inside a Markdown body."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"\\{char}" if char in "\\`*_{}[]()#+-.!|" else char for char in text)
 
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -113,49 +246,174 @@ def live_session_schedule(
     duration_minutes: int,
     external_url: str = "",
     always_open: bool = False,
+    agenda: str = "",
+    allow_overlap: bool = False,
 ) -> LiveSession:
-    """A new live session of an open engagement (not completed or cancelled)."""
+    """A new live session of an open engagement (not completed or cancelled): a series of
+    one (see `live_session_series_schedule`)."""
+    return live_session_series_schedule(
+        engagement=engagement,
+        by=by,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        external_url=external_url,
+        always_open=always_open,
+        agenda=agenda,
+        allow_overlap=allow_overlap,
+    )[0]
+
+
+@transaction.atomic
+def live_session_series_schedule(
+    *,
+    engagement: Engagement,
+    by: User,
+    title: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    external_url: str = "",
+    always_open: bool = False,
+    agenda: str = "",
+    weekly_sessions: int = 1,
+    allow_overlap: bool = False,
+) -> list[LiveSession]:
+    """`weekly_sessions` new sessions (1 to MAX_WEEKLY_SESSIONS) of an open engagement,
+    one week apart at the same wall-clock time in `by`'s time zone; with more than one,
+    each title ends with its number, "(2/6)". All or nothing: one start out of bounds, or
+    one overlap with another session (unless `allow_overlap`), and none is made. One
+    timeline entry (listing the dates) and one notification per participant for all."""
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     _check_open(engagement)
+    if not 1 <= weekly_sessions <= MAX_WEEKLY_SESSIONS:
+        raise ValidationError(
+            {
+                "weekly_sessions": [
+                    _("Choose between 1 and %(max)d weekly sessions.")
+                    % {"max": MAX_WEEKLY_SESSIONS}
+                ]
+            }
+        )
     now = timezone.now()
     check_live_session_start(starts_at, now=now)
-    session = LiveSession(
-        engagement=engagement,
-        title=title.strip(),
-        starts_at=starts_at.astimezone(UTC),
-        duration_minutes=duration_minutes,
-        external_url=external_url.strip(),
-        always_open=always_open,
-        created_by=by,
-        created_at=now,
-        updated_at=now,
-    )
-    _check_external_url(session.external_url)
-    session.full_clean()
-    _check_not_over(session, now)
-    session.save()
+    starts = _weekly_starts(starts_at, weekly_sessions, by.timezone)
+    for number, start in enumerate(starts[1:], start=2):
+        try:
+            check_live_session_start(start, field="weekly_sessions", now=now)
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    "weekly_sessions": [
+                        _("Session %(number)d of %(count)d would start %(start)s. %(reason)s")
+                        % {
+                            "number": number,
+                            "count": weekly_sessions,
+                            "start": _show_time(start),
+                            "reason": " ".join(exc.messages),
+                        }
+                    ]
+                }
+            ) from exc
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": [_("Give the session a title.")]})
+    titles = [title]
+    if weekly_sessions > 1:
+        titles = [f"{title} ({n}/{weekly_sessions})" for n in range(1, weekly_sessions + 1)]
+        room = TITLE_MAX_LENGTH - len(titles[-1]) + len(title)
+        if len(title) > room:
+            raise ValidationError(
+                {
+                    "title": [
+                        _(
+                            "Keep the title to %(max)d characters: each session of the series "
+                            "adds its number to it."
+                        )
+                        % {"max": room}
+                    ]
+                }
+            )
+    sessions = [
+        LiveSession(
+            engagement=engagement,
+            title=session_title,
+            starts_at=start,
+            duration_minutes=duration_minutes,
+            external_url=external_url.strip(),
+            always_open=always_open,
+            created_by=by,
+            created_at=now,
+            updated_at=now,
+        )
+        for session_title, start in zip(titles, starts, strict=True)
+    ]
+    first = sessions[0]
+    _check_external_url(first.external_url)
+    _set_agenda(first, agenda)
+    first.full_clean()
+    for session in sessions[1:]:
+        session.agenda, session.agenda_html = first.agenda, first.agenda_html
+    _check_not_over(first, now)
+    if not allow_overlap:
+        _check_no_overlap(engagement, sessions)
+    if len(sessions) == 1:
+        first.save()
+    else:
+        LiveSession.objects.bulk_create(sessions)
+    last = sessions[-1]
+    body = ""
+    if len(sessions) > 1:
+        lines = [
+            ngettext("%(count)d session:", "%(count)d sessions, one a week:", len(sessions))
+            % {"count": len(sessions)},
+            "",
+            *(
+                f"- [{_escape_markdown(session.title)}]({session_path(session)}): "
+                f"{_escape_markdown(_local_start(session, by.timezone))}"
+                for session in sessions
+            ),
+        ]
+        body = "\n".join(lines)
     timeline_record(
         engagement=engagement,
         verb=TimelineVerb.LIVE_SESSION_SCHEDULED,
         actor=by,
-        params={"session": session.title},
+        params={"session": first.title},
         occurred_at=now,
-        url=session_path(session),
+        body=body,
+        url=session_path(first),
     )
-    _notify_participants(
-        session=session,
-        by=by,
-        title=_("New live session in “%(engagement)s”: %(session)s")
-        % {"engagement": engagement.title, "session": session.title},
-        body_template=_("It starts %(start)s."),
-    )
-    return session
+    if len(sessions) == 1:
+        _notify_participants(
+            session=first,
+            by=by,
+            title=_("New live session in “%(engagement)s”: %(session)s")
+            % {"engagement": engagement.title, "session": first.title},
+            body_template=_("It starts %(start)s."),
+        )
+    else:
+        _notify_participants(
+            session=first,
+            by=by,
+            last=last,
+            title=ngettext(
+                "%(count)d weekly live session in “%(engagement)s”: %(session)s",
+                "%(count)d weekly live sessions in “%(engagement)s”: %(session)s",
+                len(sessions),
+            )
+            % {"count": len(sessions), "engagement": engagement.title, "session": title},
+            body_template=_("The first starts %(start)s, the last %(last)s."),
+        )
+    return sessions
 
 
 @transaction.atomic
-def live_session_update(*, session: LiveSession, by: User, **changes: Any) -> LiveSession:
+def live_session_update(
+    *, session: LiveSession, by: User, allow_overlap: bool = False, **changes: Any
+) -> LiveSession:
     """Change a session that is not cancelled, in an open engagement. Each real change
-    bumps `sequence`, so calendar clients replace the old event; no change, no entry."""
+    bumps `sequence`, so calendar clients replace the old event; no change, no entry.
+    A new time that overlaps another session is refused unless `allow_overlap`."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -174,18 +432,30 @@ def live_session_update(*, session: LiveSession, by: User, **changes: Any) -> Li
         # Checked before it is converted: a start in year 1 or 9999 cannot be.
         check_live_session_start(changes["starts_at"])
         changes["starts_at"] = changes["starts_at"].astimezone(UTC)
+    if "agenda" in changes:
+        changes["agenda"] = str(changes["agenda"] or "")
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     if not changed:
         return locked
     for name in changed:
-        setattr(locked, name, changes[name])
+        if name == "agenda":
+            _set_agenda(locked, changes[name])
+        else:
+            setattr(locked, name, changes[name])
     now = timezone.now()
     locked.full_clean()
+    timing = {"starts_at", "duration_minutes", "always_open"} & set(changed)
     if {"starts_at", "duration_minutes"} & set(changed):
         _check_not_over(locked, now)
+    if timing and not allow_overlap:
+        # Under the engagement's lock, like scheduling, so that two changes cannot both
+        # pass the check and then clash.
+        Engagement.objects.select_for_update().filter(pk=locked.engagement_id).first()
+        _check_no_overlap(locked.engagement, [locked], exclude_pk=locked.pk)
+    extra = ["agenda_html"] if "agenda" in changed else []
     locked.sequence += 1
     locked.updated_at = now
-    locked.save(update_fields=[*changed, "sequence", "updated_at"])
+    locked.save(update_fields=[*changed, *extra, "sequence", "updated_at"])
     timeline_record(
         engagement=locked.engagement,
         verb=TimelineVerb.LIVE_SESSION_CHANGED,

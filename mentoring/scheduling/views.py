@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diaspora.form_errors import add_service_errors
@@ -26,6 +27,13 @@ from mentoring.scheduling.selectors import (
     join_opens_at,
     joinable_now,
 )
+
+
+def _add_errors(form: LiveSessionForm, error: ValidationError) -> None:
+    """The service's errors beside their fields; an overlap offers "schedule anyway"."""
+    add_service_errors(form, error)
+    if services.is_overlap_error(error):
+        form.offer_overlap()
 
 
 @login_required
@@ -58,14 +66,25 @@ def live_session_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = LiveSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.live_session_schedule(
+            sessions = services.live_session_series_schedule(
                 engagement=engagement, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
-            messages.success(request, _("The session is scheduled."))
-            return redirect("live_session_detail", pk=session.pk)
+            if len(sessions) == 1:
+                messages.success(request, _("The session is scheduled."))
+                return redirect("live_session_detail", pk=sessions[0].pk)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d session is scheduled.",
+                    "%(count)d sessions are scheduled, one a week; participants were told once.",
+                    len(sessions),
+                )
+                % {"count": len(sessions)},
+            )
+            return redirect("live_session_list", pk=engagement.pk)
     return render(
         request,
         "scheduling/session_form.html",
@@ -104,13 +123,16 @@ def live_session_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = LiveSessionForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
+        allow_overlap = changes.pop("allow_overlap")
         if changes["starts_at"] == session.starts_at.replace(second=0, microsecond=0):
             # The form shows whole minutes: an untouched start keeps its seconds.
             changes["starts_at"] = session.starts_at
         try:
-            services.live_session_update(session=session, by=request.user, **changes)
+            services.live_session_update(
+                session=session, by=request.user, allow_overlap=allow_overlap, **changes
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("The session is updated."))
             return redirect("live_session_detail", pk=session.pk)
