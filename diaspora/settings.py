@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "mentoring.courses",
     "mentoring.projects",
     "mentoring.scheduling",
+    "mentoring.rooms",
     "realtime",
 ]
 

@@ -7,3 +7,13 @@ Names may hold only ASCII letters, digits, hyphens, underscores and periods, und
 def user(user_id: int) -> str:
     """Every socket one user has open, on any process."""
     return f"user.{user_id}"
+
+
+def live_room(session_id: int) -> str:
+    """Every socket in one live session's room, on any process."""
+    return f"live.{session_id}"
+
+
+def live_member(session_id: int, user_id: int) -> str:
+    """One person's sockets in one room: to relay WebRTC signals or remove them."""
+    return f"live.{session_id}.user.{user_id}"
