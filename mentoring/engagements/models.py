@@ -324,6 +324,10 @@ class TimelineVerb(models.TextChoices):
     LIVE_SESSION_SCHEDULED = "live_session_scheduled", _("%(actor)s scheduled “%(session)s”")
     LIVE_SESSION_CHANGED = "live_session_changed", _("%(actor)s rescheduled “%(session)s”")
     LIVE_SESSION_CANCELLED = "live_session_cancelled", _("%(actor)s cancelled “%(session)s”")
+    LIVE_SESSION_HELD = (
+        "live_session_held",
+        _("“%(session)s” took place: %(people)s attended (replay, attendance and summary)"),
+    )
     ATTENDANCE_RECORDED = (
         "attendance_recorded",
         _("%(actor)s recorded attendance for “%(session)s”: %(present)s present"),
