@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("mentoring.courses.urls")),
     path("", include("mentoring.projects.urls")),
     path("", include("mentoring.scheduling.urls")),
+    path("", include("mentoring.rooms.urls")),
+    path("", include("mentoring.rooms.report_urls")),
 ]

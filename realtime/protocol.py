@@ -17,3 +17,34 @@ CLOSE_RATE_LIMITED = 4429
 
 # Live rooms: the largest frame accepted, in bytes.
 MAX_FRAME_BYTES = 64 * 1024
+
+# --- Live rooms (`/ws/live/<session_id>/`) ------------------------------------------------
+
+# Channel-layer message types.
+LIVE_EVENT = "live.event"  # {"event": <frame>}: a stored event, to every socket of a room
+LIVE_KICK = "live.kick"  # to one person's sockets in a room: close with CLOSE_FORBIDDEN
+LIVE_PRESENCE = "live.presence"  # someone came or went: send presence soon (batched)
+LIVE_RTC = "live.rtc"  # {"from", "data"}: a WebRTC signal relayed to one person
+
+# Frames sent to the browser (stored events have their own types, see docs/live-protocol.md).
+FRAME_WELCOME = "welcome"
+FRAME_PRESENCE = "presence"
+FRAME_RTC_SIGNAL = "rtc.signal"
+
+# Error codes of `{"type": "error", "code": ...}` frames.
+ERROR_INVALID_JSON = "invalid_json"
+ERROR_UNKNOWN_TYPE = "unknown_type"
+ERROR_INVALID = "invalid"
+ERROR_FORBIDDEN = "forbidden"
+ERROR_NOT_OPEN = "not_open"
+ERROR_TOO_LARGE = "too_large"
+ERROR_RATE_LIMITED = "rate_limited"
+
+# Rate limit per connection: a token bucket refilled at RATE_PER_SECOND up to RATE_BURST.
+# A client refused more than RATE_STRIKES times in a row is closed with CLOSE_RATE_LIMITED.
+RATE_PER_SECOND = 10.0
+RATE_BURST = 20
+RATE_STRIKES = 20
+
+# Presence is sent at most this often per socket, however many people come and go.
+PRESENCE_INTERVAL = 0.5

@@ -1,0 +1,331 @@
+"""Live-room fan-out: N participants in one session, chat at R messages a second.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_live REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/live_fanout.py --participants 1000 --rate 10 --seconds 20
+
+It creates the database's people and one session (a course whose learners are the
+participants), starts Daphne against Redis, connects everyone with the `websockets` client
+(speaking docs/live-protocol.md, as an outside client would), has the host send chat at a fixed
+rate, and prints per-delivery p50/p99 latency, the last recipient's p99, delivered versus
+expected, and the server's CPU. It then runs the same load against a bare `websockets`
+broadcast server, the ceiling, and prints the ratio; and measures N idle participants' CPU.
+A benchmark prints figures; it is not a test.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.typing import Origin
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+CEILING_SERVER = """
+import asyncio, sys, websockets
+clients = set()
+async def handler(ws):
+    clients.add(ws)
+    try:
+        async for message in ws:
+            websockets.broadcast(clients, message)
+    finally:
+        clients.discard(ws)
+async def main():
+    async with websockets.serve(handler, "127.0.0.1", int(sys.argv[1]), max_queue=None):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def setup_platform(participants: int) -> tuple[int, str, list[str]]:
+    """One course, its instructor and `participants` learners, each with a session cookie."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diaspora.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # The scheduling notifies every learner; the bench's addresses are not real.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from diaspora.accounts.models import Role, User
+    from diaspora.people.models import ExpertProfile
+    from mentoring.courses.models import Course, Enrolment, EnrolmentStatus
+    from mentoring.courses.services import course_create
+    from mentoring.engagements.models import Participant, ParticipantRole
+    from mentoring.scheduling.services import live_session_schedule
+
+    call_command("migrate", verbosity=0)
+    run = uuid.uuid4().hex[:8]
+    host = User.objects.create_user(email=f"host-{run}@bench.invalid", password=None, name="Host")
+    ExpertProfile.objects.create(user=host, headline="Bench host")
+    course: Course = course_create(
+        created_by=host, title=f"Bench {run}", language="en", capacity=participants + 1
+    )
+    learners = User.objects.bulk_create(
+        [
+            User(email=f"l{i}-{run}@bench.invalid", name=f"Learner {i}", role=Role.LEARNER)
+            for i in range(participants)
+        ]
+    )
+    now = timezone.now()
+    Enrolment.objects.bulk_create(
+        [Enrolment(course=course, user=u, status=EnrolmentStatus.ENROLLED) for u in learners]
+    )
+    Participant.objects.bulk_create(
+        [
+            Participant(engagement=course.engagement, user=u, role=ParticipantRole.LEARNER)
+            for u in learners
+        ]
+    )
+    session = live_session_schedule(
+        engagement=course.engagement,
+        by=host,
+        title="Bench",
+        starts_at=now,
+        duration_minutes=240,
+        always_open=True,
+    )
+
+    def cookie(user: Any) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return f"sessionid={store.session_key}"
+
+    return session.pk, cookie(host), [cookie(u) for u in learners]
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    last_recipient: dict[str, float] = field(default_factory=dict)
+    delivered: int = 0
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def reader(ws: Any, result: Result, platform: bool) -> None:
+    async for raw in ws:
+        received = time.time()
+        frame = json.loads(raw)
+        if platform:
+            if frame.get("type") != "chat.message":
+                continue
+            text = frame.get("html", "")
+            marker = text.split("BENCH:", 1)[-1].split("<", 1)[0].split(":")
+        else:
+            marker = frame["text"].split("BENCH:", 1)[-1].split(":")
+        if len(marker) != 2:
+            continue
+        key, sent = marker[0], float(marker[1])
+        result.latencies.append(received - sent)
+        result.delivered += 1
+        result.last_recipient[key] = max(result.last_recipient.get(key, 0.0), received - sent)
+
+
+async def load(
+    *, url: str, cookies: list[str], host_cookie: str, rate: float, seconds: float, platform: bool
+) -> Result:
+    import websockets
+
+    result = Result()
+    origin = url.replace("ws://", "http://").split("/ws/")[0]
+
+    async def connect(cookie: str) -> Any:
+        headers = {"Cookie": cookie} if platform else {}
+        return await websockets.connect(
+            url,
+            additional_headers=headers,
+            origin=Origin(origin),
+            max_queue=None,
+            open_timeout=60,
+        )
+
+    host = await connect(host_cookie)
+    if platform:
+        await host.send(json.dumps({"type": "room.open", "client_id": uuid.uuid4().hex}))
+    sockets = []
+    for start in range(0, len(cookies), 100):
+        sockets += await asyncio.gather(*(connect(c) for c in cookies[start : start + 100]))
+    readers = [asyncio.create_task(reader(ws, result, platform)) for ws in sockets]
+    await asyncio.sleep(2)  # welcome, backlog and presence settle
+    result.latencies.clear()
+    result.delivered = 0
+    sent = 0
+    began = time.monotonic()
+    while time.monotonic() - began < seconds:
+        key = uuid.uuid4().hex[:12]
+        text = f"BENCH:{key}:{time.time():.6f}"
+        message = (
+            {"type": "chat.send", "client_id": key, "text": text} if platform else {"text": text}
+        )
+        await host.send(json.dumps(message))
+        sent += 1
+        await asyncio.sleep(max(0.0, began + sent / rate - time.monotonic()))
+    await asyncio.sleep(5)  # let the last deliveries arrive
+    for task in readers:
+        task.cancel()
+    for ws in [host, *sockets]:
+        await ws.close()
+    result.last_recipient["__sent__"] = sent
+    return result
+
+
+def report(name: str, result: Result, expected: int, cpu: float, wall: float) -> float:
+    last = [v for k, v in result.last_recipient.items() if k != "__sent__"]
+    p99 = percentile(result.latencies, 0.99)
+    print(
+        f"{name:>10}: p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms  "
+        f"p99 {p99 * 1000:7.1f} ms  last-recipient p99 {percentile(last, 0.99) * 1000:7.1f} ms  "
+        f"delivered {result.delivered}/{expected}  server CPU {cpu / wall * 100:5.1f}% of a core"
+    )
+    return p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--idle", type=int, default=3000, help="idle participants to measure")
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench runs the real platform.")
+
+    session_id, host_cookie, cookies = setup_platform(max(args.participants, args.idle))
+    port = free_port()
+    daphne = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-v",
+            "0",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "diaspora.asgi:application",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1", "LOG_LEVEL": "WARNING"},
+    )
+    ceiling_port = free_port()
+    ceiling = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", CEILING_SERVER, str(ceiling_port)], cwd=ROOT
+    )
+    try:
+        wait_for(port)
+        wait_for(ceiling_port)
+        url = f"ws://127.0.0.1:{port}/ws/live/{session_id}/"
+        print(f"{args.participants} participants, {args.rate:g} messages/s for {args.seconds:g} s")
+        results = {}
+        for name, target, pid, platform in [
+            ("platform", url, daphne.pid, True),
+            ("ceiling", f"ws://127.0.0.1:{ceiling_port}/", ceiling.pid, False),
+        ]:
+            cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
+            result = asyncio.run(
+                load(
+                    url=target,
+                    cookies=cookies[: args.participants],
+                    host_cookie=host_cookie,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    platform=platform,
+                )
+            )
+            sent = int(result.last_recipient["__sent__"])
+            # The host hears its own messages too on the platform; the ceiling echoes to all.
+            expected = sent * (args.participants + 1)
+            results[name] = report(
+                name,
+                result,
+                expected,
+                cpu_seconds(pid) - cpu_before,
+                time.monotonic() - wall_before,
+            )
+        print(
+            f"     ratio: platform p99 / ceiling p99 = {results['platform'] / results['ceiling']:.2f}"
+        )
+
+        async def idle() -> float:
+            import websockets
+
+            sockets = []
+            for start in range(0, args.idle, 100):
+                sockets += await asyncio.gather(
+                    *(
+                        websockets.connect(
+                            url,
+                            additional_headers={"Cookie": c},
+                            origin=Origin(f"http://127.0.0.1:{port}"),
+                            open_timeout=60,
+                        )
+                        for c in cookies[start : min(start + 100, args.idle)]
+                    )
+                )
+            await asyncio.sleep(5)
+            before, began = cpu_seconds(daphne.pid), time.monotonic()
+            await asyncio.sleep(20)
+            share = (cpu_seconds(daphne.pid) - before) / (time.monotonic() - began)
+            for ws in sockets:
+                await ws.close()
+            return share
+
+        print(
+            f"      idle: {args.idle} participants cost {asyncio.run(idle()) * 100:.1f}% of a core"
+        )
+    finally:
+        for process in (daphne, ceiling):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The live room page: the shell that `static/js/live-room.js` fills from the websocket.
+
+Everything that happens in the room arrives over `/ws/live/<id>/` (docs/live-protocol.md); the
+page itself only says who you are there, where the socket is, and, for the host, which pages
+can be shown as slides.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render, resolve_url
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diaspora.http import AuthedRequest
+from mentoring.courses.models import MaterialKind
+from mentoring.courses.selectors import materials_of
+from mentoring.rooms.permissions import room_role
+from mentoring.scheduling.models import LiveSession
+from mentoring.scheduling.selectors import live_session_ws_path
+
+ROLE_LABELS = {
+    "host": _("Host"),
+    "participant": _("Participant"),
+    "moderator": _("Moderator"),
+}
+
+# What the script says, translated here so that the page needs no JavaScript catalogue.
+SCRIPT_STRINGS = {
+    "connecting": _("Connecting…"),
+    "connected": _("Connected."),
+    "reconnecting": _("Connection lost. Reconnecting in %(seconds)s s…"),
+    "offline": _("You are offline. The room reconnects when the network is back."),
+    "closed_4001": _("You signed out. Sign in again to rejoin the room."),
+    "closed_4401": _("Your sign-in has expired. Sign in again to rejoin the room."),
+    "closed_4403": _("You were removed from this room and cannot rejoin it."),
+    "closed_4404": _("This room does not exist or is not open to you."),
+    "closed_4410": _("This session has ended."),
+    "sign_in": _("Sign in"),
+    "lobby": _("Waiting for the host to open the room."),
+    "lobby_host": _("The room is in the lobby: participants wait until you open it."),
+    "ended": _("This session has ended."),
+    "pending": _("%(count)s waiting to be sent"),
+    "votes_one": _("%(count)s vote"),
+    "votes_many": _("%(count)s votes"),
+    "upvote": _("Upvote"),
+    "upvoted": _("Upvoted"),
+    "answered": _("Answered"),
+    "mark_answered": _("Mark answered"),
+    "hide": _("Hide"),
+    "no_questions": _("No questions yet."),
+    "no_polls": _("No polls yet."),
+    "poll_open": _("Open"),
+    "poll_closed": _("Closed"),
+    "vote": _("Vote"),
+    "close_poll": _("Close the poll"),
+    "your_vote": _("You voted."),
+    "no_hands": _("No hands raised."),
+    "lower": _("Lower"),
+    "raise_hand": _("Raise my hand"),
+    "lower_hand": _("Lower my hand"),
+    "agenda": _("Agenda"),
+    "slide": _("Slide %(number)s"),
+    "you": _("(you)"),
+    "role_host": ROLE_LABELS["host"],
+    "role_participant": ROLE_LABELS["participant"],
+    "role_moderator": ROLE_LABELS["moderator"],
+    "reacted": _("%(name)s reacted %(emoji)s"),
+    "someone": _("Someone"),
+    "need_choices": _("Give between 2 and 10 choices, one a line."),
+}
+
+# The six reactions of the protocol, with what a screen reader says for each.
+REACTIONS = [
+    ("👍", _("Thumbs up")),
+    ("👏", _("Applause")),
+    ("❤️", _("Love")),
+    ("😂", _("Laughing")),
+    ("😮", _("Surprised")),
+    ("🎉", _("Celebrate")),
+]
+
+
+@login_required
+def room(request: AuthedRequest, pk: int) -> HttpResponse:
+    """404 for anyone who has no place in the room, exactly as for a missing session."""
+    session = (
+        LiveSession.objects.select_related("engagement", "engagement__institution")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    role = room_role(request.user, session)
+    if role is None:
+        raise Http404
+    is_host = role == "host"
+    materials = (
+        list(
+            materials_of(session.engagement)
+            .filter(kind=MaterialKind.PAGE)
+            .order_by("created_at", "id")
+            .values("id", "title")
+        )
+        if is_host
+        else []
+    )
+    return render(
+        request,
+        "rooms/room.html",
+        {
+            "session": session,
+            "engagement": session.engagement,
+            "role": role,
+            "role_label": ROLE_LABELS[role],
+            "is_host": is_host,
+            "materials": materials,
+            "reactions": REACTIONS,
+            "room_config": {
+                "ws_path": live_session_ws_path(session.pk),
+                "session": session.pk,
+                "role": role,
+                "user": {"id": request.user.pk, "name": request.user.display_name},
+                "time_zone": timezone.get_current_timezone_name(),
+                "login_url": f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}",
+                "strings": SCRIPT_STRINGS,
+            },
+        },
+    )

@@ -1,0 +1,471 @@
+"""`/ws/live/<session_id>/`: a live session's room. See docs/live-protocol.md.
+
+The consumer is transport only: who gets in comes from `mentoring.rooms.permissions`, every
+message goes to a service in `mentoring.rooms.services`, which stores the event, and the
+services broadcast it to the room after commit.
+
+Delivery: each socket keeps the last seq it sent (`last_seq`) and forwards stored events in
+order, each once. An event that arrives ahead of one it has not seen (broadcasts of two
+transactions may overtake each other, and a channel layer drops messages for a channel
+that is full) is preceded by the missing ones, read from the database. So a slow reader
+loses nothing, and it never slows the others: the channel layer does not wait for a full
+channel, it drops the message for that one channel only (`capacity` per channel), and the
+next event this socket receives fills the gap.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diaspora.accounts.models import User
+from mentoring.rooms import selectors, services
+from mentoring.rooms.models import Room, RoomState, Visit
+from mentoring.rooms.permissions import base_role, is_removed
+from mentoring.scheduling.models import LiveSession
+from realtime import groups, protocol
+
+logger = logging.getLogger(__name__)
+
+# Client message -> (service, {service argument: frame field}, fixed arguments).
+_SERVICES: dict[str, tuple[Any, dict[str, str], dict[str, Any]]] = {
+    "room.open": (services.room_open, {}, {}),
+    "room.end": (services.room_end, {}, {}),
+    "chat.send": (services.chat_send, {"text": "text"}, {}),
+    "question.ask": (services.question_ask, {"text": "text"}, {}),
+    "question.vote": (services.question_vote, {"question_id": "question_id"}, {}),
+    "question.answer": (
+        services.question_mark,
+        {"question_id": "question_id"},
+        {"status": "answered"},
+    ),
+    "question.hide": (services.question_mark, {"question_id": "question_id"}, {"status": "hidden"}),
+    "poll.open": (services.poll_open, {"question": "question", "choices": "choices"}, {}),
+    "poll.vote": (services.poll_vote, {"poll_id": "poll_id", "choice": "choice"}, {}),
+    "poll.close": (services.poll_close, {"poll_id": "poll_id"}, {}),
+    "hand.raise": (services.hand_raise, {}, {}),
+    "hand.lower": (services.hand_lower, {"user": "user"}, {}),
+    "reaction.send": (services.reaction_send, {"emoji": "emoji"}, {}),
+    "slide.show": (services.slide_show, {"material_id": "material_id", "index": "index"}, {}),
+    "participant.remove": (services.participant_remove, {"user": "user", "reason": "reason"}, {}),
+}
+# Fields a client may leave out, and what that means.
+_DEFAULTS: dict[str, Any] = {"user": None, "reason": "", "material_id": None, "index": 0}
+
+
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` saved up; one per frame."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass(frozen=True)
+class _Admission:
+    user: User
+    session: LiveSession
+    role: str
+
+
+def _admit(user_id: int, session_id: int) -> _Admission | int:
+    """Who this is in the room, or the close code. Missing and not allowed look the same."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    session = LiveSession.objects.select_related("engagement").filter(pk=session_id).first()
+    if user is None or session is None:
+        return protocol.CLOSE_NOT_FOUND
+    role = base_role(user, session)
+    if role is None:
+        return protocol.CLOSE_NOT_FOUND
+    if is_removed(user.pk, session.pk):
+        return protocol.CLOSE_FORBIDDEN
+    room = services.room_get_or_create(session)
+    if room.state == RoomState.ENDED:
+        return protocol.CLOSE_ROOM_ENDED
+    return _Admission(user=user, session=session, role=role)
+
+
+def _now() -> str:
+    return selectors.iso(timezone.now())
+
+
+class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
+    """One person's socket in one live room."""
+
+    user: User
+    session_id: int
+    role: str
+    groups_joined: list[str]
+    visit_id: int | None = None
+    last_seq: int = 0
+    closing: bool = False
+    presence_task: "asyncio.Task[None] | None" = None
+    presence_dirty: bool = False
+    refused_at: float = 0.0
+    strikes: int = 0
+
+    # --- Connecting ---------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        self.bucket = TokenBucket(protocol.RATE_PER_SECOND, protocol.RATE_BURST)
+        scope_user = self.scope.get("user")
+        if scope_user is None or not scope_user.is_authenticated:
+            # Accept first: a close before accepting is an HTTP 403 and the browser never
+            # sees the code.
+            await self._refuse(protocol.CLOSE_UNAUTHENTICATED)
+            return
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        admission = await database_sync_to_async(_admit)(scope_user.pk, self.session_id)
+        if isinstance(admission, int):
+            await self._refuse(admission)
+            return
+        self.user, self.role = admission.user, admission.role
+        # Join before reading the log: an event stored from now on arrives through the
+        # group, one stored before is in the log, and `last_seq` drops the overlap.
+        for group in (
+            groups.live_room(self.session_id),
+            groups.live_member(self.session_id, self.user.pk),
+            groups.user(self.user.pk),
+        ):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+        started = await database_sync_to_async(self._start)()
+        if started is None:  # removed between the check and joining the groups
+            await self._close(protocol.CLOSE_FORBIDDEN)
+            return
+        state, last_seq = started
+        await self.send_json(
+            {
+                "type": protocol.FRAME_WELCOME,
+                "role": self.role,
+                "user": selectors.person(self.user),
+                "state": state,
+                "last_seq": last_seq,
+                "ts": _now(),
+            }
+        )
+        self.last_seq = min(self._after(), last_seq)
+        while not self.closing:
+            frames = await database_sync_to_async(self._frames)(self.last_seq, None)
+            if not frames:
+                break
+            for frame in frames:
+                await self._send_event(frame)
+        if self.closing:
+            return
+        await self._send_presence()
+        await self.channel_layer.group_send(
+            groups.live_room(self.session_id),
+            {"type": protocol.LIVE_PRESENCE, "origin": self.channel_name},
+        )
+
+    async def _refuse(self, code: int) -> None:
+        await self.accept()
+        await self._close(code)
+
+    def _after(self) -> int:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        try:
+            return max(int(query.get("after", ["0"])[0]), 0)
+        except ValueError:
+            return 0
+
+    def _start(self) -> tuple[str, int] | None:
+        if is_removed(self.user.pk, self.session_id):
+            return None
+        room = Room.objects.get(pk=self.session_id)
+        visit = services.visit_start(room=room, user=self.user, channel_name=self.channel_name)
+        self.visit_id = visit.pk
+        return room.state, room.last_seq
+
+    # --- Leaving ------------------------------------------------------------------------
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        if self.presence_task is not None:
+            self.presence_task.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.visit_id is not None:
+            await database_sync_to_async(services.visit_end)(visit_id=self.visit_id)
+            self.visit_id = None
+            await self.channel_layer.group_send(
+                groups.live_room(self.session_id),
+                {"type": protocol.LIVE_PRESENCE, "origin": self.channel_name},
+            )
+
+    async def _close(self, code: int) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=code)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.closing and not close:
+            return
+        await super().send_json(content, close=close)
+
+    # --- Receiving ----------------------------------------------------------------------
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if self.closing:
+            return
+        if not self.bucket.take():
+            await self._rate_limited()
+            return
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > protocol.MAX_FRAME_BYTES:
+            await self._error(
+                protocol.ERROR_TOO_LARGE,
+                _("A frame may be at most %(limit)s bytes.") % {"limit": protocol.MAX_FRAME_BYTES},
+            )
+            return
+        try:
+            frame = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict):
+            await self._error(protocol.ERROR_INVALID_JSON, _("A frame is a JSON object."))
+            return
+        kind = frame.get("type")
+        client_id = frame.get("client_id", "")
+        if not isinstance(client_id, str) or len(client_id) > services.CLIENT_ID_MAX_LENGTH:
+            await self._error(
+                protocol.ERROR_INVALID,
+                _("client_id must be a string of at most %(max)s characters.")
+                % {"max": services.CLIENT_ID_MAX_LENGTH},
+                field="client_id",
+            )
+            return
+        if kind == "events.fetch":
+            await self._fetch(frame, client_id)
+        elif kind == "rtc.signal":
+            await self._relay(frame, client_id)
+        elif isinstance(kind, str) and kind in _SERVICES:
+            await self._call(kind, frame, client_id)
+        else:
+            await self._error(
+                protocol.ERROR_UNKNOWN_TYPE,
+                _("Unknown message type: %(type)s") % {"type": str(kind)[:40]},
+                client_id=client_id,
+            )
+
+    async def _rate_limited(self) -> None:
+        now = time.monotonic()
+        if now - self.refused_at > 1.0:
+            # A new burst of refusals: say so once, then count.
+            self.strikes = 0
+            await self._error(
+                protocol.ERROR_RATE_LIMITED, _("Too many messages: slow down and try again.")
+            )
+        self.refused_at = now
+        self.strikes += 1
+        if self.strikes > protocol.RATE_STRIKES:
+            await self._close(protocol.CLOSE_RATE_LIMITED)
+
+    async def _error(
+        self, code: str, message: str, *, client_id: str = "", field: str = ""
+    ) -> None:
+        frame: dict[str, Any] = {
+            "type": protocol.FRAME_ERROR,
+            "code": code,
+            "message": message,
+            "ts": _now(),
+        }
+        if client_id:
+            frame["client_id"] = client_id
+        if field:
+            frame["field"] = field
+        await self.send_json(frame)
+
+    async def _call(self, kind: str, frame: dict[str, Any], client_id: str) -> None:
+        service, fields, fixed = _SERVICES[kind]
+        arguments = {name: frame.get(key, _DEFAULTS.get(key)) for name, key in fields.items()}
+        try:
+            result = await database_sync_to_async(self._run)(
+                service, {**arguments, **fixed, "client_id": client_id}
+            )
+        except services.RoomNotOpen as error:
+            await self._error(
+                protocol.ERROR_NOT_OPEN, " ".join(error.messages), client_id=client_id
+            )
+            return
+        except ValidationError as error:
+            field = next(iter(error.message_dict), "") if hasattr(error, "error_dict") else ""
+            await self._error(
+                protocol.ERROR_INVALID, " ".join(error.messages), client_id=client_id, field=field
+            )
+            return
+        except PermissionDenied as error:
+            await self._error(
+                protocol.ERROR_FORBIDDEN,
+                str(error) or _("You may not do this here."),
+                client_id=client_id,
+            )
+            return
+        if result["seq"] > self.last_seq:
+            await self._deliver(result)
+        else:
+            # A repeated client_id: the stored event again, to the sender only.
+            await self.send_json(result)
+
+    def _run(self, service: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+        session = LiveSession.objects.select_related("engagement").get(pk=self.session_id)
+        event = service(session=session, actor=self.user, **arguments)
+        return selectors.event_frame(event)
+
+    # --- Gap filling and relaying -------------------------------------------------------
+
+    def _frames(self, after: int, before: int | None) -> list[dict[str, Any]]:
+        return [
+            selectors.event_frame(event)
+            for event in selectors.events_after(self.session_id, after, before)
+        ]
+
+    async def _fetch(self, frame: dict[str, Any], client_id: str) -> None:
+        after, before = frame.get("after", 0), frame.get("before")
+        if not _is_count(after) or not (before is None or _is_count(before)):
+            await self._error(
+                protocol.ERROR_INVALID,
+                _("after and before are whole numbers."),
+                client_id=client_id,
+                field="after",
+            )
+            return
+        for event in await database_sync_to_async(self._frames)(after, before):
+            # Asked for: sent even if this socket sent it before.
+            await self.send_json(event)
+            if event["seq"] == self.last_seq + 1:
+                self.last_seq = event["seq"]
+
+    def _in_room(self, user_id: int) -> str:
+        """ "" when `user_id` is connected to this room and it is open, else the error."""
+        state = Room.objects.filter(pk=self.session_id).values_list("state", flat=True).first()
+        if state != RoomState.OPEN:
+            return protocol.ERROR_NOT_OPEN
+        if not Visit.objects.filter(
+            room_id=self.session_id, user_id=user_id, left_at__isnull=True
+        ).exists():
+            return protocol.ERROR_INVALID
+        return ""
+
+    async def _relay(self, frame: dict[str, Any], client_id: str) -> None:
+        to = frame.get("to")
+        if not _is_count(to) or to == self.user.pk:
+            await self._error(
+                protocol.ERROR_INVALID,
+                _("Say whom the signal is for."),
+                client_id=client_id,
+                field="to",
+            )
+            return
+        problem = await database_sync_to_async(self._in_room)(to)
+        if problem == protocol.ERROR_NOT_OPEN:
+            await self._error(problem, _("The room is not open."), client_id=client_id)
+            return
+        if problem:
+            await self._error(
+                problem, _("This person is not in the room."), client_id=client_id, field="to"
+            )
+            return
+        await self.channel_layer.group_send(
+            groups.live_member(self.session_id, to),
+            {"type": protocol.LIVE_RTC, "from": self.user.pk, "data": frame.get("data")},
+        )
+
+    # --- Sending ------------------------------------------------------------------------
+
+    async def _deliver(self, frame: dict[str, Any]) -> None:
+        """Send a stored event in order, once, after any this socket has not sent yet."""
+        seq = frame["seq"]
+        if seq <= self.last_seq:
+            return
+        if seq > self.last_seq + 1:
+            for missing in await database_sync_to_async(self._frames)(self.last_seq, seq):
+                await self._send_event(missing)
+        await self._send_event(frame)
+
+    async def _send_event(self, frame: dict[str, Any]) -> None:
+        if frame["seq"] <= self.last_seq or self.closing:
+            return
+        await self.send_json(frame)
+        self.last_seq = frame["seq"]
+        if frame["type"] == "room.ended":
+            await self._close(protocol.CLOSE_ROOM_ENDED)
+
+    def _presence(self) -> list[dict[str, Any]]:
+        room = Room.objects.select_related("session__engagement").get(pk=self.session_id)
+        return selectors.presence(room)
+
+    async def _send_presence(self) -> None:
+        people = await database_sync_to_async(self._presence)()
+        await self.send_json({"type": protocol.FRAME_PRESENCE, "people": people, "ts": _now()})
+
+    async def _presence_later(self) -> None:
+        try:
+            while self.presence_dirty and not self.closing:
+                await asyncio.sleep(protocol.PRESENCE_INTERVAL)
+                # Changes from here on need another round; those before are in this one.
+                self.presence_dirty = False
+                await self._send_presence()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Presence of live room %s failed", self.session_id)
+        finally:
+            self.presence_task = None
+
+    # --- Channel-layer messages ---------------------------------------------------------
+
+    async def live_event(self, message: dict[str, Any]) -> None:
+        await self._deliver(message["event"])
+
+    async def live_presence(self, message: dict[str, Any]) -> None:
+        if message.get("origin") == self.channel_name or self.closing:
+            return
+        self.presence_dirty = True
+        if self.presence_task is None:
+            self.presence_task = asyncio.ensure_future(self._presence_later())
+
+    async def live_rtc(self, message: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": protocol.FRAME_RTC_SIGNAL,
+                "from": message["from"],
+                "data": message.get("data"),
+                "ts": _now(),
+            }
+        )
+
+    async def live_kick(self, message: dict[str, Any]) -> None:
+        await self._close(protocol.CLOSE_FORBIDDEN)
+
+    async def user_disconnect(self, message: dict[str, Any]) -> None:
+        await self._close(protocol.CLOSE_SESSION_ENDED)
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

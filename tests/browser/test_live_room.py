@@ -1,0 +1,501 @@
+"""The live room in real browsers, against a real Daphne serving HTTP and websockets.
+
+pytest-django's `live_server` speaks WSGI only, so these tests start Daphne on the test
+database, as `channels.testing.ChannelsLiveServerTestCase` does: in another process, which
+needs a database both processes can open (PostgreSQL: set DATABASE_URL). The host and a
+learner on a phone sign in through two browser contexts (a session cookie made here).
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from diaspora.accounts.models import Role, User
+from mentoring.courses.services import course_create, enrolment_request, material_page_add
+from mentoring.scheduling.models import LiveSession
+from mentoring.scheduling.services import live_session_schedule
+
+ROOT = Path(__file__).resolve().parents[2]
+DECK = "# Cohort studies\n\nFollow people over time.\n---\n## Bias\n\nLoss to follow-up.\n"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class DaphneServer:
+    """One Daphne process on the test database, which can be stopped and started again on
+    the same port (to see the browsers reconnect and resume)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            [*command, "diaspora.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"daphne exited with {self.process.returncode}:\n{error}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise TimeoutError("daphne did not start")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def daphne_server(postgres: None) -> Iterator[DaphneServer]:
+    settings_dict = connection.settings_dict
+    user = quote(settings_dict["USER"] or "postgres")
+    password = f":{quote(settings_dict['PASSWORD'])}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # One process: its in-memory channel layer and cache are all it needs.
+        if key not in {"REDIS_URL", "ALLOWED_HOSTS", "SQLITE_PATH"}
+    }
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=(
+            f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/"
+            f"{settings_dict['NAME']}"
+        ),
+    )
+    server = DaphneServer(env)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        _wait_for_other_connections_to_close()
+
+
+def _wait_for_other_connections_to_close(timeout: float = 5) -> None:
+    """Postgres notices the stopped server's connections going a moment later; until then
+    the test database cannot be dropped."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            row = cursor.fetchone()
+            if row is None or not row[0]:
+                return
+            time.sleep(0.05)
+
+
+@dataclass(frozen=True)
+class Room:
+    session: LiveSession
+    host_cookie: str
+    learner_cookie: str
+
+
+def _session_cookie(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return str(client.cookies["sessionid"].value)
+
+
+@pytest.fixture
+def room(alice: User, make_user: Callable[..., User]) -> Room:
+    """A course alice teaches, Lina enrolled, a deck of two slides, a session starting now,
+    and the session cookies of both. Tests ask for it before `browser`: once Playwright's
+    event loop runs, Django gives this thread's code a database connection of its own, which
+    would outlive the test."""
+    learner = make_user("lina@example.org", name="Lina Learner", role=Role.LEARNER)
+    course = course_create(created_by=alice, title="Biostatistics", language="en", capacity=5)
+    enrolment_request(course=course, user=learner)
+    material_page_add(engagement=course.engagement, by=alice, title="Cohorts deck", body=DECK)
+    session = live_session_schedule(
+        engagement=course.engagement,
+        by=alice,
+        title="Week 1: cohorts",
+        starts_at=timezone.now() + timedelta(minutes=1),
+        duration_minutes=60,
+        agenda="Welcome, then cohorts.",
+    )
+    return Room(
+        session=session,
+        host_cookie=_session_cookie(alice),
+        learner_cookie=_session_cookie(learner),
+    )
+
+
+def open_room(browser: Any, server: DaphneServer, cookie: str, room: Room, **context: Any) -> Any:
+    ctx = browser.new_context(**({"viewport": {"width": 1280, "height": 900}} | context))
+    ctx.add_cookies([{"name": "sessionid", "value": cookie, "url": server.url}])
+    page = ctx.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server.url}/sessions/{room.session.pk}/room/")
+    return page
+
+
+def chat_items(page: Any, text: str) -> Any:
+    return page.locator("#chat-log > li", has_text=text)
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_the_host_and_a_learner_chat_vote_and_follow_the_slides(
+    daphne_server: DaphneServer, room: Room, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    host = open_room(browser, daphne_server, room.host_cookie, room)
+    guest = open_room(browser, daphne_server, room.learner_cookie, room, **PHONE)
+
+    # The lobby: the learner waits, the host opens.
+    expect(guest.locator("#room-notice")).to_contain_text("Waiting for the host")
+    expect(guest.get_by_label(re.compile("^Message"))).to_be_disabled()
+    expect(host.locator("#people")).to_contain_text("Lina Learner")
+    host.get_by_role("button", name="Open the room").click()
+    expect(guest.locator("#room-notice")).to_be_hidden()
+    expect(guest.get_by_label(re.compile("^Message"))).to_be_enabled()
+    expect(host.get_by_role("button", name="End the session")).to_be_visible()
+
+    # Chat: each sees the other's message, once.
+    host.get_by_label(re.compile("^Message")).fill("Welcome, **everyone**")
+    host.get_by_role("button", name="Send").click()
+    guest.get_by_label(re.compile("^Message")).fill("Hello from Dakar")
+    guest.get_by_role("button", name="Send").click()
+    for page in (host, guest):
+        expect(chat_items(page, "Welcome, everyone")).to_have_count(1)
+        expect(chat_items(page, "Hello from Dakar")).to_have_count(1)
+    expect(
+        chat_items(guest, "Welcome, everyone").locator("strong", has_text="everyone")
+    ).to_have_count(1)
+    expect(chat_items(host, "Hello from Dakar")).to_contain_text("Lina Learner")
+
+    # A poll: the host opens it, the learner votes, both see the tally.
+    host.get_by_text("New poll").click()
+    host.get_by_label("Question", exact=True).fill("Have you used a cohort design?")
+    host.get_by_label(re.compile("^Choices")).fill("Yes\nNo\nNot sure")
+    host.get_by_role("button", name="Open the poll").click()
+    guest.get_by_role("radio", name="Yes").check()
+    guest.get_by_role("button", name="Vote", exact=True).click()
+    for page in (host, guest):
+        expect(page.locator("#polls")).to_contain_text("Yes: 1 vote (100%)")
+        expect(page.locator("#polls")).to_contain_text("No: 0 votes (0%)")
+    expect(guest.get_by_role("button", name="Vote", exact=True)).to_have_count(0)  # once
+
+    # Slides: the host picks the deck and moves on; the learner follows.
+    host.locator("#slide-material").select_option(label="Cohorts deck")
+    expect(guest.locator("#slide")).to_contain_text("Follow people over time.")
+    expect(guest.locator("#slide-caption")).to_contain_text("Cohorts deck · Slide 1")
+    host.get_by_role("button", name="Next").click()
+    expect(guest.locator("#slide")).to_contain_text("Loss to follow-up.")
+    expect(guest.locator("#slide-caption")).to_contain_text("Slide 2")
+    expect(host.get_by_role("button", name="Next")).to_be_disabled()  # the last slide
+
+    # Nothing arrived twice, and the phone needs no sideways scrolling.
+    for page in (host, guest):
+        expect(chat_items(page, "Hello from Dakar")).to_have_count(1)
+    assert guest.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if os.environ.get("SCREENSHOTS"):
+        for name, page in (("room-host", host), ("room-learner-phone", guest)):
+            path = os.path.join(os.environ["SCREENSHOTS"], f"{name}.png")
+            page.screenshot(path=path, full_page=True)
+
+
+def test_a_message_sent_while_the_server_is_down_arrives_once_after_it_is_back(
+    daphne_server: DaphneServer, room: Room, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    host = open_room(browser, daphne_server, room.host_cookie, room)
+    host.get_by_role("button", name="Open the room").click()
+    guest = open_room(browser, daphne_server, room.learner_cookie, room)
+    guest.get_by_label(re.compile("^Message")).fill("Before the restart")
+    guest.get_by_role("button", name="Send").click()
+    expect(chat_items(host, "Before the restart")).to_have_count(1)
+
+    daphne_server.stop()
+    expect(guest.locator("#room-status")).to_contain_text("Reconnecting")
+    guest.get_by_label(re.compile("^Message")).fill("While the server was down")
+    guest.get_by_role("button", name="Send").click()
+    expect(guest.locator("#room-pending")).to_contain_text("1 waiting to be sent")
+    daphne_server.start()
+
+    for page in (host, guest):
+        expect(page.locator("#room-status")).to_have_text("Connected.", timeout=30_000)
+        expect(chat_items(page, "While the server was down")).to_have_count(1)
+        expect(chat_items(page, "Before the restart")).to_have_count(1)
+    expect(guest.locator("#room-pending")).to_be_hidden()
+    # In order: the resumed page applied the events by their sequence numbers.
+    texts = guest.locator("#chat-log > li .prose").all_inner_texts()
+    assert texts == ["Before the restart", "While the server was down"]
+
+
+def test_questions_hands_reactions_errors_and_the_end_of_the_session(
+    daphne_server: DaphneServer, room: Room, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    host = open_room(browser, daphne_server, room.host_cookie, room)
+    host.get_by_role("button", name="Open the room").click()
+    guest = open_room(browser, daphne_server, room.learner_cookie, room, **PHONE)
+
+    # Q&A: asked, upvoted once, answered.
+    guest.get_by_label("Your question").fill("Is a *cohort* always prospective?")
+    guest.get_by_role("button", name="Ask").click()
+    expect(host.locator("#questions")).to_contain_text("Is a cohort always prospective?")
+    guest.get_by_role("button", name="Upvote").click()
+    expect(host.locator("#questions")).to_contain_text("1 vote")
+    expect(guest.get_by_role("button", name="Upvoted")).to_be_disabled()
+    host.get_by_role("button", name="Mark answered").click()
+    expect(guest.locator("#questions")).to_contain_text("Answered")
+
+    # A raised hand, lowered by the host.
+    guest.get_by_role("button", name="Raise my hand").click()
+    expect(host.locator("#hands")).to_contain_text("Lina Learner")
+    host.locator("#hands").get_by_role("button", name="Lower").click()
+    expect(guest.get_by_role("button", name="Raise my hand")).to_be_visible()
+    expect(host.locator("#hands")).to_contain_text("No hands raised.")
+
+    # A reaction reaches the host.
+    guest.get_by_role("button", name="Applause").click()
+    expect(host.locator("#reactions")).to_contain_text("Lina Learner reacted 👏")
+
+    # The server's refusal shows beside the form, and what was typed comes back.
+    host.get_by_text("New poll").click()
+    host.get_by_label("Question", exact=True).fill("Which design?")
+    host.get_by_label(re.compile("^Choices")).fill("Cohort\n" + "x" * 201)
+    host.get_by_role("button", name="Open the poll").click()
+    expect(host.locator('[data-error-for="poll-new"]')).to_contain_text("at most 200 characters")
+    host.get_by_text("New poll").click()
+    expect(host.get_by_label("Question", exact=True)).to_have_value("Which design?")
+
+    # The end: everyone is told, and nothing can be sent any more.
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.get_by_role("button", name="End the session").click()
+    for page in (host, guest):
+        expect(page.locator("#room-notice")).to_contain_text("This session has ended.")
+        expect(page.get_by_label(re.compile("^Message"))).to_be_disabled()
+    expect(host.get_by_role("button", name="Open the room")).to_be_hidden()
+
+
+# --- The script on its own: a fake socket in the page, driven by the test -----------------
+# These need no websocket server, so they run on any database with pytest-django's
+# `live_server`: they check the rules of docs/live-protocol.md that a real server rarely
+# exercises (duplicates, gaps, resuming, resending, backing off, final close codes).
+
+FAKE_SOCKET = """
+window.__sockets = [];
+class FakeSocket {
+  constructor(url) {
+    this.url = url; this.readyState = 0; this.sent = []; window.__sockets.push(this);
+    setTimeout(() => { this.readyState = 1; if (this.onopen) this.onopen({}); }, 0);
+  }
+  send(data) { this.sent.push(JSON.parse(data)); }
+  close(code) { this.drop(code || 1000); }
+  drop(code) {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    if (this.onclose) this.onclose({ code: code });
+  }
+  receive(frame) { if (this.onmessage) this.onmessage({ data: JSON.stringify(frame) }); }
+}
+FakeSocket.CONNECTING = 0; FakeSocket.OPEN = 1; FakeSocket.CLOSING = 2; FakeSocket.CLOSED = 3;
+window.WebSocket = FakeSocket;
+"""
+
+
+def _fake_room(browser: Any, live_server: Any, room: Room, *, clock: bool = False) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [{"name": "sessionid", "value": room.learner_cookie, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.add_init_script(FAKE_SOCKET)
+    if clock:
+        # The longest jitter every time, so each wait is exactly the ceiling.
+        page.add_init_script("Math.random = () => 0.999999;")
+        page.clock.install()
+        page.clock.pause_at(time.time() + 60)  # time moves only when the test says
+    page.goto(f"{live_server.url}/sessions/{room.session.pk}/room/")
+    return page
+
+
+def _sockets(page: Any) -> int:
+    return int(page.evaluate("window.__sockets.length"))
+
+
+def _receive(page: Any, *frames: dict[str, Any]) -> None:
+    page.evaluate("(frames) => frames.forEach((f) => window.__sockets.at(-1).receive(f))", frames)
+
+
+def _sent(page: Any, index: int = -1) -> list[dict[str, Any]]:
+    return list(page.evaluate("(i) => window.__sockets.at(i).sent", index))
+
+
+def _welcome(last_seq: int = 0, state: str = "open") -> dict[str, Any]:
+    return {
+        "type": "welcome",
+        "role": "participant",
+        "user": {"id": 999, "name": "Lina Learner"},
+        "state": state,
+        "last_seq": last_seq,
+        "ts": "2030-01-01T10:00:00Z",
+    }
+
+
+def _chat(seq: int, text: str, client_id: str = "") -> dict[str, Any]:
+    return {
+        "type": "chat.message",
+        "seq": seq,
+        "ts": "2030-01-01T10:00:00Z",
+        "author": {"id": 7, "name": "Alice Ndiaye"},
+        "html": f"<p>{text}</p>",
+        "client_id": client_id,
+    }
+
+
+def test_the_script_applies_each_event_once_in_order_and_asks_for_a_gap(
+    live_server: Any, room: Room, browser: Any
+) -> None:
+    page = _fake_room(browser, live_server, room)
+    page.wait_for_function("window.__sockets.length === 1 && window.__sockets[0].readyState === 1")
+    assert page.evaluate("window.__sockets[0].url").endswith(f"/ws/live/{room.session.pk}/")
+    _receive(page, _welcome(last_seq=1), _chat(1, "one"), _chat(1, "one"), _chat(3, "three"))
+    fetch = [frame for frame in _sent(page) if frame["type"] == "events.fetch"]
+    assert len(fetch) == 1
+    assert (fetch[0]["after"], fetch[0]["before"]) == (1, 3)
+    assert fetch[0]["client_id"]
+    assert page.locator("#chat-log > li .prose").all_inner_texts() == ["one"]  # three waits
+    _receive(page, _chat(2, "two"), _chat(3, "three"), _chat(2, "two"))
+    assert page.locator("#chat-log > li .prose").all_inner_texts() == ["one", "two", "three"]
+
+
+def test_the_script_resumes_after_the_last_event_and_sends_again_what_was_not_acknowledged(
+    live_server: Any, room: Room, browser: Any
+) -> None:
+    page = _fake_room(browser, live_server, room)
+    page.wait_for_function("window.__sockets.length === 1 && window.__sockets[0].readyState === 1")
+    _receive(page, _welcome(last_seq=2), _chat(1, "one"), _chat(2, "two"))
+    page.get_by_label(re.compile("^Message")).fill("Are the slides shared?")
+    page.get_by_role("button", name="Send").click()
+    first = [frame for frame in _sent(page) if frame["type"] == "chat.send"]
+    assert len(first) == 1 and first[0]["text"] == "Are the slides shared?"
+    client_id = first[0]["client_id"]
+
+    page.evaluate("window.__sockets[0].drop(1006)")  # gone before the echo came
+    page.wait_for_function("window.__sockets.length === 2")
+    assert page.evaluate("window.__sockets[1].url").endswith("?after=2")
+    assert "1 waiting to be sent" in page.locator("#room-pending").inner_text()
+    page.wait_for_function("window.__sockets[1].readyState === 1")
+    assert [f for f in _sent(page) if f["type"] == "chat.send"] == []  # not before welcome
+    _receive(page, _welcome(last_seq=2))
+    again = [frame for frame in _sent(page) if frame["type"] == "chat.send"]
+    assert [(f["client_id"], f["text"]) for f in again] == [(client_id, "Are the slides shared?")]
+
+    _receive(page, _chat(3, "Are the slides shared?", client_id))  # the echo acknowledges
+    page.evaluate("window.__sockets[1].drop(1006)")
+    page.wait_for_function("window.__sockets.length === 3 && window.__sockets[2].readyState === 1")
+    assert page.evaluate("window.__sockets[2].url").endswith("?after=3")
+    _receive(page, _welcome(last_seq=3))
+    assert [f for f in _sent(page) if f["type"] == "chat.send"] == []
+    assert page.locator("#chat-log > li .prose").all_inner_texts() == [
+        "one",
+        "two",
+        "Are the slides shared?",
+    ]
+
+
+def test_the_script_backs_off_up_to_15_seconds_and_stops_on_a_final_close(
+    live_server: Any, room: Room, browser: Any
+) -> None:
+    page = _fake_room(browser, live_server, room, clock=True)
+    page.clock.run_for(10)
+    assert _sockets(page) == 1
+    waits = []
+    for _attempt in range(7):
+        page.evaluate("window.__sockets.at(-1).drop(1006)")
+        before = _sockets(page)
+        waited = 0
+        while _sockets(page) == before and waited < 20_000:
+            page.clock.run_for(100)
+            waited += 100
+        waits.append(waited)
+        page.clock.run_for(10)  # it opens
+    assert waits == [500, 1000, 2000, 4000, 8000, 15000, 15000]
+
+    # Welcomed, the next loss starts again from the shortest wait.
+    _receive(page, _welcome())
+    page.evaluate("window.__sockets.at(-1).drop(1006)")
+    count = _sockets(page)
+    page.clock.run_for(500)
+    assert _sockets(page) == count + 1
+
+    page.clock.run_for(10)
+    page.evaluate("window.__sockets.at(-1).drop(4403)")
+    count = _sockets(page)
+    page.clock.run_for(120_000)
+    assert _sockets(page) == count  # removed: no more tries
+    assert "You were removed from this room" in page.locator("#room-notice").inner_text()
+    assert page.get_by_label(re.compile("^Message")).is_disabled()
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        (4401, "Sign in again"),
+        (4404, "does not exist or is not open to you"),
+        (4410, "This session has ended."),
+    ],
+)
+def test_the_script_says_why_instead_of_reconnecting(
+    live_server: Any, room: Room, browser: Any, code: int, says: str
+) -> None:
+    page = _fake_room(browser, live_server, room, clock=True)
+    page.clock.run_for(10)
+    page.evaluate(f"window.__sockets[0].drop({code})")
+    page.clock.run_for(60_000)
+    assert _sockets(page) == 1
+    assert says in page.locator("#room-notice").inner_text()
+    if code == 4401:
+        link = page.locator("#room-notice a")
+        assert link.get_attribute("href") == (
+            f"/accounts/login/?next=%2Fsessions%2F{room.session.pk}%2Froom%2F"
+        )
