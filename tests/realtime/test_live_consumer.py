@@ -153,11 +153,11 @@ def join(connect: Connect) -> Join:
         user: User, session_id: int, *, after: int | None = None
     ) -> tuple[WebsocketCommunicator, Frame, list[Frame]]:
         socket = await connect(user, session_id, after=after)
-        welcome = await socket.receive_json_from(timeout=5)
+        welcome = await socket.receive_json_from(timeout=10)
         assert welcome["type"] == "welcome", welcome
         events: list[Frame] = []
         while True:
-            frame = await socket.receive_json_from(timeout=5)
+            frame = await socket.receive_json_from(timeout=10)
             if frame["type"] == "presence":
                 return socket, welcome, events
             events.append(frame)
@@ -168,7 +168,7 @@ def join(connect: Connect) -> Join:
 async def next_frame(socket: WebsocketCommunicator, kind: str | None = None) -> Frame:
     """The next frame (of this type), skipping presence updates."""
     while True:
-        frame: Frame = await socket.receive_json_from(timeout=5)
+        frame: Frame = await socket.receive_json_from(timeout=10)
         if frame["type"] == "presence" and kind != "presence":
             continue
         if kind is None or frame["type"] == kind:
@@ -188,7 +188,7 @@ async def drain(socket: WebsocketCommunicator, wait: float = 0.3) -> list[Frame]
 
 async def closed_with(socket: WebsocketCommunicator, code: int) -> None:
     while True:
-        message = await socket.receive_output(timeout=5)
+        message = await socket.receive_output(timeout=10)
         if message["type"] == "websocket.close":
             assert message == {"type": "websocket.close", "code": code}
             return
@@ -666,7 +666,7 @@ async def test_logging_out_closes_the_live_socket(
     socket = WebsocketCommunicator(application, f"/ws/live/{live.pk}/", headers=headers)
     open_sockets.append(socket)
     assert (await socket.connect(timeout=5))[0]
-    assert (await socket.receive_json_from(timeout=5))["type"] == "welcome"
+    assert (await socket.receive_json_from(timeout=10))["type"] == "welcome"
 
     response = await sync_to_async(client.post)("/accounts/logout/")
 
