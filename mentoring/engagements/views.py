@@ -1,8 +1,8 @@
 """Pages shared by every kind of engagement: the engagement itself, its people, invitations
 and timeline; my engagements; an institution's engagements; programme health."""
 
-import csv
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diaspora.csv_export import csv_cell, csv_response, utc_iso
 from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from diaspora.pagination import paginate, querystring_without_page
@@ -418,36 +419,21 @@ CSV_HEADER = [
 ]
 
 
-def _utc(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula is quoted (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _write_csv(response: HttpResponse, now: datetime) -> None:
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+def _programme_rows(now: datetime) -> Iterator[list[Any]]:
     for engagement in selectors.programme_export():
-        writer.writerow(
-            [
-                engagement.pk,
-                engagement.kind,
-                _cell(engagement.title),
-                _cell(engagement.institution.name) if engagement.institution else "",
-                engagement.status,
-                "yes" if selectors.is_stalled(engagement, now) else "no",
-                _utc(engagement.created_at),
-                _utc(engagement.started_at),
-                _utc(engagement.ended_at),
-                _utc(engagement.last_activity_at),
-                engagement.participants_count,  # type: ignore[attr-defined]
-            ]
-        )
+        yield [
+            engagement.pk,
+            engagement.kind,
+            csv_cell(engagement.title),
+            csv_cell(engagement.institution.name) if engagement.institution else "",
+            engagement.status,
+            "yes" if selectors.is_stalled(engagement, now) else "no",
+            utc_iso(engagement.created_at),
+            utc_iso(engagement.started_at),
+            utc_iso(engagement.ended_at),
+            utc_iso(engagement.last_activity_at),
+            engagement.participants_count,  # type: ignore[attr-defined]
+        ]
 
 
 @login_required
@@ -455,11 +441,6 @@ def programme_csv(request: AuthedRequest) -> HttpResponse:
     """One row per engagement, times in UTC (ISO 8601); no content of the engagements."""
     require_moderator(request.user)
     now = timezone.now()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="programme-{now.strftime("%Y-%m-%d")}.csv"'
+    return csv_response(
+        f"programme-{now.strftime('%Y-%m-%d')}.csv", CSV_HEADER, _programme_rows(now)
     )
-    # A byte order mark, so spreadsheet apps (Excel) read the file as UTF-8: "Université".
-    response.write("\ufeff")
-    _write_csv(response, now)
-    return response

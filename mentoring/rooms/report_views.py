@@ -1,8 +1,6 @@
 """Pages for after a live session: the replay (every participant), attendance and what each
 person did (those who run the engagement), each with a CSV export."""
 
-import csv
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from diaspora.csv_export import csv_response
 from diaspora.http import AuthedRequest
 from mentoring.engagements.permissions import Access
 from mentoring.rooms import reports
@@ -27,17 +26,6 @@ def _load(
     return access, session, reports.room_of(session)
 
 
-def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte order mark, so spreadsheet apps (Excel) read the file as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 def _context(access: Access, session: LiveSession, room: Room | None) -> dict[str, Any]:
     return {"engagement": session.engagement, "access": access, "session": session, "room": room}
 
@@ -53,7 +41,7 @@ def room_replay(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def room_replay_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     _access, session, room = _load(request, pk, for_write=True)
-    return _csv(
+    return csv_response(
         f"session-{session.pk}-replay.csv",
         reports.REPLAY_CSV_HEADER,
         reports.replay_csv_rows(session, room),
@@ -72,7 +60,7 @@ def room_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
 def room_attendance_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     _access, session, room = _load(request, pk, for_write=True)
     report = reports.attendance(session, room, timezone.now())
-    return _csv(
+    return csv_response(
         f"session-{session.pk}-attendance.csv",
         reports.ATTENDANCE_CSV_HEADER,
         reports.attendance_csv_rows(report),
@@ -91,7 +79,7 @@ def room_summary(request: AuthedRequest, pk: int) -> HttpResponse:
 def room_summary_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     _access, session, room = _load(request, pk, for_write=True)
     rows = reports.summary(session, room, timezone.now())
-    return _csv(
+    return csv_response(
         f"session-{session.pk}-summary.csv",
         reports.SUMMARY_CSV_HEADER,
         reports.summary_csv_rows(rows),

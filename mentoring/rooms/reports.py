@@ -10,7 +10,7 @@ the room's end. Overlapping visits of one person (two tabs) are counted once.
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -18,6 +18,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from diaspora.accounts.models import User
+from diaspora.csv_export import csv_cell, utc_iso
 from mentoring.courses.models import Material
 from mentoring.engagements.models import Participant
 from mentoring.rooms.models import (
@@ -466,18 +467,6 @@ def replay(session: LiveSession, room: Room | None, *, show_hidden: bool) -> Rep
 
 
 # --- CSV ----------------------------------------------------------------------------------
-
-
-def csv_cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula is quoted (CSV injection), as the
-    programme export does."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def utc_iso(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def plain_text(markup: Any) -> str:

@@ -456,22 +456,35 @@ def live_session_update(
     locked.sequence += 1
     locked.updated_at = now
     locked.save(update_fields=[*changed, *extra, "sequence", "updated_at"])
-    timeline_record(
-        engagement=locked.engagement,
-        verb=TimelineVerb.LIVE_SESSION_CHANGED,
-        actor=by,
-        params={"session": locked.title},
-        occurred_at=now,
-        url=session_path(locked),
-    )
-    _notify_participants(
-        session=locked,
+    _announce(
+        locked,
         by=by,
-        title=_("Live session changed in “%(engagement)s”: %(session)s")
-        % {"engagement": locked.engagement.title, "session": locked.title},
+        now=now,
+        verb=TimelineVerb.LIVE_SESSION_CHANGED,
+        title=_("Live session changed in “%(engagement)s”: %(session)s"),
         body_template=_("It now starts %(start)s."),
     )
     return locked
+
+
+def _announce(
+    session: LiveSession, *, by: User, now: datetime, verb: str, title: str, body_template: str
+) -> None:
+    """A change to one session: a timeline entry and a word to the other participants."""
+    timeline_record(
+        engagement=session.engagement,
+        verb=verb,
+        actor=by,
+        params={"session": session.title},
+        occurred_at=now,
+        url=session_path(session),
+    )
+    _notify_participants(
+        session=session,
+        by=by,
+        title=title % {"engagement": session.engagement.title, "session": session.title},
+        body_template=body_template,
+    )
 
 
 @transaction.atomic
@@ -486,19 +499,12 @@ def live_session_cancel(*, session: LiveSession, by: User) -> LiveSession:
     locked.updated_at = now
     locked.sequence += 1
     locked.save(update_fields=["cancelled_at", "updated_at", "sequence"])
-    timeline_record(
-        engagement=locked.engagement,
-        verb=TimelineVerb.LIVE_SESSION_CANCELLED,
-        actor=by,
-        params={"session": locked.title},
-        occurred_at=now,
-        url=session_path(locked),
-    )
-    _notify_participants(
-        session=locked,
+    _announce(
+        locked,
         by=by,
-        title=_("Live session cancelled in “%(engagement)s”: %(session)s")
-        % {"engagement": locked.engagement.title, "session": locked.title},
+        now=now,
+        verb=TimelineVerb.LIVE_SESSION_CANCELLED,
+        title=_("Live session cancelled in “%(engagement)s”: %(session)s"),
         body_template=_("It was to start %(start)s."),
     )
     return locked
