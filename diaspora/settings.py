@@ -319,6 +319,21 @@ ENGAGEMENT_STALLED_DAYS = env_int("ENGAGEMENT_STALLED_DAYS", 30)
 # A session can be joined this many minutes before it starts.
 LIVE_SESSION_JOIN_EARLY_MINUTES = env_int("LIVE_SESSION_JOIN_EARLY_MINUTES", 15)
 
+# --- Calls in live rooms (WebRTC, peer to peer) ---------------------------
+# STUN finds a browser's public address; TURN relays media when no direct path exists (strict
+# NATs, many campus networks). Without any, calls work only where browsers reach each other.
+RTC_STUN_URLS = env_list("RTC_STUN_URLS", [])
+RTC_TURN_URLS = env_list("RTC_TURN_URLS", [])
+# Either a fixed TURN login, or coturn's shared secret (use-auth-secret), from which each person
+# gets credentials that expire after RTC_TURN_TTL seconds.
+RTC_TURN_USERNAME = os.environ.get("RTC_TURN_USERNAME", "")
+RTC_TURN_CREDENTIAL = os.environ.get("RTC_TURN_CREDENTIAL", "")
+RTC_TURN_SECRET = os.environ.get("RTC_TURN_SECRET", "")
+RTC_TURN_TTL = env_int("RTC_TURN_TTL", 6 * 3600)
+# Everyone in a call sends to everyone else (a mesh): past this many people, the room offers
+# the session's external video link instead.
+RTC_MESH_LIMIT = env_int("RTC_MESH_LIMIT", 6)
+
 # --- Logging --------------------------------------------------------------
 LOGGING = {
     "version": 1,

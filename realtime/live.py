@@ -2,15 +2,13 @@
 
 The consumer is transport only: who gets in comes from `mentoring.rooms.permissions`, every
 message goes to a service in `mentoring.rooms.services`, which stores the event, and the
-services broadcast it to the room after commit.
+services broadcast it to the room after commit. Broadcasts reach this socket through its
+process's `realtime.fanout.RoomHub`; WebRTC signals, removals and sign-outs through the
+socket's own channel.
 
-Delivery: each socket keeps the last seq it sent (`last_seq`) and forwards stored events in
-order, each once. An event that arrives ahead of one it has not seen (broadcasts of two
-transactions may overtake each other, and a channel layer drops messages for a channel
-that is full) is preceded by the missing ones, read from the database. So a slow reader
-loses nothing, and it never slows the others: the channel layer does not wait for a full
-channel, it drops the message for that one channel only (`capacity` per channel), and the
-next event this socket receives fills the gap.
+Delivery: each socket keeps the last seq it sent (`last_seq`) and sends stored events in
+order, each once. While it is catching up (replaying the log on connect, or filling a gap
+from the database) events from the hub wait in `backlog`, so nothing overtakes anything.
 """
 
 import asyncio
@@ -29,10 +27,10 @@ from django.utils.translation import gettext as _
 
 from diaspora.accounts.models import User
 from mentoring.rooms import selectors, services
-from mentoring.rooms.models import Room, RoomState, Visit
+from mentoring.rooms.models import Room, RoomEvent, RoomState
 from mentoring.rooms.permissions import base_role, is_removed
 from mentoring.scheduling.models import LiveSession
-from realtime import groups, protocol
+from realtime import fanout, groups, protocol
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +114,13 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
     session_id: int
     role: str
     groups_joined: list[str]
+    hub: fanout.RoomHub | None = None
     visit_id: int | None = None
     last_seq: int = 0
+    # Events from the hub that wait while this socket catches up; None when it is not.
+    backlog: list[dict[str, Any]] | None = None
+    catch_up_task: "asyncio.Task[None] | None" = None
     closing: bool = False
-    presence_task: "asyncio.Task[None] | None" = None
-    presence_dirty: bool = False
     refused_at: float = 0.0
     strikes: int = 0
 
@@ -129,6 +129,7 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.groups_joined = []
         self.bucket = TokenBucket(protocol.RATE_PER_SECOND, protocol.RATE_BURST)
+        self.rtc_bucket = TokenBucket(protocol.RTC_RATE_PER_SECOND, protocol.RTC_RATE_BURST)
         scope_user = self.scope.get("user")
         if scope_user is None or not scope_user.is_authenticated:
             # Accept first: a close before accepting is an HTTP 403 and the browser never
@@ -141,18 +142,20 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(admission)
             return
         self.user, self.role = admission.user, admission.role
-        # Join before reading the log: an event stored from now on arrives through the
-        # group, one stored before is in the log, and `last_seq` drops the overlap.
         for group in (
-            groups.live_room(self.session_id),
             groups.live_member(self.session_id, self.user.pk),
             groups.user(self.user.pk),
         ):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
+        # Join the hub before reading the log: an event stored from now on arrives through
+        # the hub (and waits in the backlog), one stored before is in the log, and
+        # `last_seq` drops the overlap.
+        self.backlog = []
+        self.hub = await fanout.join(self.session_id, self, self.channel_layer)
         started = await database_sync_to_async(self._start)()
-        if started is None:  # removed between the check and joining the groups
+        if started is None:  # removed between the check and joining
             await self._close(protocol.CLOSE_FORBIDDEN)
             return
         state, last_seq = started
@@ -172,13 +175,15 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             if not frames:
                 break
             for frame in frames:
-                await self._send_event(frame)
+                await self._send_stored(frame)
+        await self._catch_up()
         if self.closing:
             return
-        await self._send_presence()
+        itself = {**selectors.person(self.user), "role": self.role, "in_call": False}
+        people = await self.hub.presence_snapshot(self, itself)
+        await self.send_json({"type": protocol.FRAME_PRESENCE, "people": people, "ts": _now()})
         await self.channel_layer.group_send(
-            groups.live_room(self.session_id),
-            {"type": protocol.LIVE_PRESENCE, "origin": self.channel_name},
+            groups.live_room(self.session_id), {"type": protocol.LIVE_PRESENCE}
         )
 
     async def _refuse(self, code: int) -> None:
@@ -204,16 +209,18 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
-        if self.presence_task is not None:
-            self.presence_task.cancel()
+        if self.catch_up_task is not None:
+            self.catch_up_task.cancel()
+        if self.hub is not None:
+            await fanout.leave(self.hub, self)
+            self.hub = None
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.visit_id is not None:
             await database_sync_to_async(services.visit_end)(visit_id=self.visit_id)
             self.visit_id = None
             await self.channel_layer.group_send(
-                groups.live_room(self.session_id),
-                {"type": protocol.LIVE_PRESENCE, "origin": self.channel_name},
+                groups.live_room(self.session_id), {"type": protocol.LIVE_PRESENCE}
             )
 
     async def _close(self, code: int) -> None:
@@ -233,24 +240,29 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
     ) -> None:
         if self.closing:
             return
-        if not self.bucket.take():
-            await self._rate_limited()
-            return
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > protocol.MAX_FRAME_BYTES:
-            await self._error(
-                protocol.ERROR_TOO_LARGE,
-                _("A frame may be at most %(limit)s bytes.") % {"limit": protocol.MAX_FRAME_BYTES},
-            )
+            if self.bucket.take():
+                await self._error(
+                    protocol.ERROR_TOO_LARGE,
+                    _("A frame may be at most %(limit)s bytes.")
+                    % {"limit": protocol.MAX_FRAME_BYTES},
+                )
+            else:
+                await self._rate_limited()
             return
         try:
             frame = json.loads(text_data) if text_data is not None else None
         except ValueError:
             frame = None
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        bucket = self.rtc_bucket if kind == "rtc.signal" else self.bucket
+        if not bucket.take():
+            await self._rate_limited()
+            return
         if not isinstance(frame, dict):
             await self._error(protocol.ERROR_INVALID_JSON, _("A frame is a JSON object."))
             return
-        kind = frame.get("type")
         client_id = frame.get("client_id", "")
         if not isinstance(client_id, str) or len(client_id) > services.CLIENT_ID_MAX_LENGTH:
             await self._error(
@@ -264,6 +276,10 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             await self._fetch(frame, client_id)
         elif kind == "rtc.signal":
             await self._relay(frame, client_id)
+        elif kind == "call.join":
+            await self._call_join(client_id)
+        elif kind == "call.leave":
+            await self._call_leave(client_id)
         elif isinstance(kind, str) and kind in _SERVICES:
             await self._call(kind, frame, client_id)
         else:
@@ -301,41 +317,75 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             frame["field"] = field
         await self.send_json(frame)
 
-    async def _call(self, kind: str, frame: dict[str, Any], client_id: str) -> None:
-        service, fields, fixed = _SERVICES[kind]
-        arguments = {name: frame.get(key, _DEFAULTS.get(key)) for name, key in fields.items()}
-        try:
-            result = await database_sync_to_async(self._run)(
-                service, {**arguments, **fixed, "client_id": client_id}
-            )
-        except services.RoomNotOpen as error:
+    async def _refused(self, error: Exception, client_id: str) -> None:
+        """The error frame for what a service refused."""
+        if isinstance(error, services.RoomNotOpen):
             await self._error(
                 protocol.ERROR_NOT_OPEN, " ".join(error.messages), client_id=client_id
             )
-            return
-        except ValidationError as error:
+        elif isinstance(error, services.CallFull):
+            await self._error(
+                protocol.ERROR_CALL_FULL, " ".join(error.messages), client_id=client_id
+            )
+        elif isinstance(error, ValidationError):
             field = next(iter(error.message_dict), "") if hasattr(error, "error_dict") else ""
             await self._error(
                 protocol.ERROR_INVALID, " ".join(error.messages), client_id=client_id, field=field
             )
-            return
-        except PermissionDenied as error:
+        else:
             await self._error(
                 protocol.ERROR_FORBIDDEN,
                 str(error) or _("You may not do this here."),
                 client_id=client_id,
             )
-            return
-        if result["seq"] > self.last_seq:
-            await self._deliver(result)
-        else:
-            # A repeated client_id: the stored event again, to the sender only.
-            await self.send_json(result)
 
-    def _run(self, service: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    async def _call(self, kind: str, frame: dict[str, Any], client_id: str) -> None:
+        service, fields, fixed = _SERVICES[kind]
+        arguments = {name: frame.get(key, _DEFAULTS.get(key)) for name, key in fields.items()}
+        try:
+            result, repeated = await database_sync_to_async(self._run)(
+                service, {**arguments, **fixed, "client_id": client_id}
+            )
+        except (ValidationError, PermissionDenied) as error:
+            await self._refused(error, client_id)
+            return
+        if repeated:
+            # The stored event again, to the sender only: the answer to a repeat.
+            await self.send_json(result)
+        else:
+            await self.offer(result)
+
+    def _run(self, service: Any, arguments: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The event's frame, and whether this client_id was stored before."""
+        client_id = arguments["client_id"]
+        repeated = bool(client_id) and (
+            RoomEvent.objects.filter(
+                room_id=self.session_id, actor=self.user, client_id=client_id
+            ).exists()
+        )
         session = LiveSession.objects.select_related("engagement").get(pk=self.session_id)
         event = service(session=session, actor=self.user, **arguments)
-        return selectors.event_frame(event)
+        return selectors.event_frame(event), repeated
+
+    # --- The call -----------------------------------------------------------------------
+
+    def _join_call(self) -> list[int]:
+        session = LiveSession.objects.select_related("engagement").get(pk=self.session_id)
+        return services.call_join(session=session, actor=self.user, visit_id=self.visit_id or 0)
+
+    async def _call_join(self, client_id: str) -> None:
+        try:
+            members = await database_sync_to_async(self._join_call)()
+        except (ValidationError, PermissionDenied) as error:
+            await self._refused(error, client_id)
+            return
+        frame = {"type": protocol.FRAME_CALL_JOINED, "members": members, "ts": _now()}
+        await self.send_json({**frame, "client_id": client_id} if client_id else frame)
+
+    async def _call_leave(self, client_id: str) -> None:
+        await database_sync_to_async(services.call_leave)(visit_id=self.visit_id or 0)
+        frame = {"type": protocol.FRAME_CALL_LEFT, "ts": _now()}
+        await self.send_json({**frame, "client_id": client_id} if client_id else frame)
 
     # --- Gap filling and relaying -------------------------------------------------------
 
@@ -358,17 +408,18 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         for event in await database_sync_to_async(self._frames)(after, before):
             # Asked for: sent even if this socket sent it before.
             await self.send_json(event)
-            if event["seq"] == self.last_seq + 1:
+            if event["seq"] == self.last_seq + 1 and self.backlog is None:
                 self.last_seq = event["seq"]
 
-    def _in_room(self, user_id: int) -> str:
-        """ "" when `user_id` is connected to this room and it is open, else the error."""
+    def _signal_problem(self, user_id: int) -> str:
+        """ "" when both ends are in the room's call and it is open, else the error."""
         state = Room.objects.filter(pk=self.session_id).values_list("state", flat=True).first()
         if state != RoomState.OPEN:
             return protocol.ERROR_NOT_OPEN
-        if not Visit.objects.filter(
-            room_id=self.session_id, user_id=user_id, left_at__isnull=True
-        ).exists():
+        calling = selectors.live_visits(self.session_id).filter(in_call=True)
+        if not calling.filter(pk=self.visit_id or 0).exists():
+            return protocol.ERROR_FORBIDDEN
+        if not calling.filter(user_id=user_id).exists():
             return protocol.ERROR_INVALID
         return ""
 
@@ -382,13 +433,18 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
                 field="to",
             )
             return
-        problem = await database_sync_to_async(self._in_room)(to)
-        if problem == protocol.ERROR_NOT_OPEN:
-            await self._error(problem, _("The room is not open."), client_id=client_id)
-            return
+        problem = await database_sync_to_async(self._signal_problem)(to)
+        messages = {
+            protocol.ERROR_NOT_OPEN: _("The room is not open."),
+            protocol.ERROR_FORBIDDEN: _("Join the call first."),
+            protocol.ERROR_INVALID: _("This person is not in the call."),
+        }
         if problem:
             await self._error(
-                problem, _("This person is not in the room."), client_id=client_id, field="to"
+                problem,
+                messages[problem],
+                client_id=client_id,
+                field="to" if problem == protocol.ERROR_INVALID else "",
             )
             return
         await self.channel_layer.group_send(
@@ -396,59 +452,73 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             {"type": protocol.LIVE_RTC, "from": self.user.pk, "data": frame.get("data")},
         )
 
-    # --- Sending ------------------------------------------------------------------------
+    # --- Sending stored events, in order and once ---------------------------------------
 
-    async def _deliver(self, frame: dict[str, Any]) -> None:
-        """Send a stored event in order, once, after any this socket has not sent yet."""
+    async def offer(self, frame: dict[str, Any], text: str | None = None) -> None:
+        """A stored event for this socket (from the hub, or the sender's own result)."""
+        if self.closing:
+            return
+        if self.backlog is not None:
+            self.backlog.append(frame)
+            return
         seq = frame["seq"]
         if seq <= self.last_seq:
             return
-        if seq > self.last_seq + 1:
-            for missing in await database_sync_to_async(self._frames)(self.last_seq, seq):
-                await self._send_event(missing)
-        await self._send_event(frame)
-
-    async def _send_event(self, frame: dict[str, Any]) -> None:
-        if frame["seq"] <= self.last_seq or self.closing:
+        if seq == self.last_seq + 1:
+            await self._send_stored(frame, text)
             return
-        await self.send_json(frame)
-        self.last_seq = frame["seq"]
-        if frame["type"] == "room.ended":
-            await self._close(protocol.CLOSE_ROOM_ENDED)
+        # Something is missing: read it without holding up the hub and the other sockets.
+        self.backlog = [frame]
+        self.catch_up_task = asyncio.ensure_future(self._catch_up())
 
-    def _presence(self) -> list[dict[str, Any]]:
-        room = Room.objects.select_related("session__engagement").get(pk=self.session_id)
-        return selectors.presence(room)
-
-    async def _send_presence(self) -> None:
-        people = await database_sync_to_async(self._presence)()
-        await self.send_json({"type": protocol.FRAME_PRESENCE, "people": people, "ts": _now()})
-
-    async def _presence_later(self) -> None:
+    async def _catch_up(self) -> None:
+        """Send the backlog in order, reading what is missing from the database, until it is
+        empty; then events go out as they come."""
         try:
-            while self.presence_dirty and not self.closing:
-                await asyncio.sleep(protocol.PRESENCE_INTERVAL)
-                # Changes from here on need another round; those before are in this one.
-                self.presence_dirty = False
-                await self._send_presence()
+            while not self.closing and self.backlog is not None:
+                waiting = sorted(
+                    {f["seq"]: f for f in self.backlog if f["seq"] > self.last_seq}.values(),
+                    key=lambda f: int(f["seq"]),
+                )
+                if not waiting:
+                    self.backlog = None
+                    return
+                self.backlog = waiting
+                head = waiting[0]["seq"]
+                if head > self.last_seq + 1:
+                    missing = await database_sync_to_async(self._frames)(self.last_seq, head)
+                    if not missing:  # not in the database: never wait for it forever
+                        logger.warning("Live room %s lacks events before %s", self.session_id, head)
+                        self.last_seq = head - 1
+                    for frame in missing:
+                        await self._send_stored(frame)
+                    continue
+                for frame in waiting:
+                    if frame["seq"] != self.last_seq + 1:
+                        break
+                    await self._send_stored(frame)
         except asyncio.CancelledError:
             raise
         except Exception:
-            logger.exception("Presence of live room %s failed", self.session_id)
+            logger.exception("Live room %s: catching up failed", self.session_id)
+            await self._close(protocol.CLOSE_SESSION_ENDED)
         finally:
-            self.presence_task = None
+            self.catch_up_task = None
+
+    async def _send_stored(self, frame: dict[str, Any], text: str | None = None) -> None:
+        if frame["seq"] <= self.last_seq or self.closing:
+            return
+        # Counted before sending: another task may offer the same event during the await.
+        self.last_seq = frame["seq"]
+        await self.send(text_data=text if text is not None else fanout.encode(frame))
+        if frame["type"] == "room.ended":
+            await self._close(protocol.CLOSE_ROOM_ENDED)
+
+    async def send_presence(self, text: str) -> None:
+        if not self.closing:
+            await self.send(text_data=text)
 
     # --- Channel-layer messages ---------------------------------------------------------
-
-    async def live_event(self, message: dict[str, Any]) -> None:
-        await self._deliver(message["event"])
-
-    async def live_presence(self, message: dict[str, Any]) -> None:
-        if message.get("origin") == self.channel_name or self.closing:
-            return
-        self.presence_dirty = True
-        if self.presence_task is None:
-            self.presence_task = asyncio.ensure_future(self._presence_later())
 
     async def live_rtc(self, message: dict[str, Any]) -> None:
         await self.send_json(

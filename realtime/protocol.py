@@ -23,13 +23,16 @@ MAX_FRAME_BYTES = 64 * 1024
 # Channel-layer message types.
 LIVE_EVENT = "live.event"  # {"event": <frame>}: a stored event, to every socket of a room
 LIVE_KICK = "live.kick"  # to one person's sockets in a room: close with CLOSE_FORBIDDEN
-LIVE_PRESENCE = "live.presence"  # someone came or went: send presence soon (batched)
+LIVE_PRESENCE = "live.presence"  # someone came, went or joined the call: presence soon
 LIVE_RTC = "live.rtc"  # {"from", "data"}: a WebRTC signal relayed to one person
 
 # Frames sent to the browser (stored events have their own types, see docs/live-protocol.md).
 FRAME_WELCOME = "welcome"
-FRAME_PRESENCE = "presence"
+FRAME_PRESENCE = "presence"  # everyone here: on connect
+FRAME_PRESENCE_CHANGED = "presence.changed"  # who came or changed, who left: batched
 FRAME_RTC_SIGNAL = "rtc.signal"
+FRAME_CALL_JOINED = "call.joined"  # to the joiner: who is in the call already
+FRAME_CALL_LEFT = "call.left"
 
 # Error codes of `{"type": "error", "code": ...}` frames.
 ERROR_INVALID_JSON = "invalid_json"
@@ -39,12 +42,17 @@ ERROR_FORBIDDEN = "forbidden"
 ERROR_NOT_OPEN = "not_open"
 ERROR_TOO_LARGE = "too_large"
 ERROR_RATE_LIMITED = "rate_limited"
+ERROR_CALL_FULL = "call_full"
 
 # Rate limit per connection: a token bucket refilled at RATE_PER_SECOND up to RATE_BURST.
 # A client refused more than RATE_STRIKES times in a row is closed with CLOSE_RATE_LIMITED.
 RATE_PER_SECOND = 10.0
 RATE_BURST = 20
 RATE_STRIKES = 20
+# WebRTC signals have their own bucket: setting up a call with five people takes a burst of
+# offers and ICE candidates that must not eat into the chat's allowance (or close the socket).
+RTC_RATE_PER_SECOND = 30.0
+RTC_RATE_BURST = 120
 
-# Presence is sent at most this often per socket, however many people come and go.
+# Presence changes are sent at most this often, however many people come and go.
 PRESENCE_INTERVAL = 0.5

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from diaspora.accounts.models import APIToken, User
+from diaspora.accounts.services import account_reinstate, account_suspend
 
 
 @admin.register(User)
@@ -12,6 +15,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_moderator", "is_staff", "is_active"]
     search_fields = ["email", "name"]
     readonly_fields = ["date_joined", "last_login"]
+    actions = ["suspend", "reinstate"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("name", "role", "timezone")}),
@@ -36,6 +40,16 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
         ),
     )
+
+    @admin.action(description=_("Suspend the selected accounts (they are signed out everywhere)"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            account_suspend(user=user)
+
+    @admin.action(description=_("Reinstate the selected accounts"))
+    def reinstate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            account_reinstate(user=user)
 
 
 @admin.register(APIToken)

@@ -35,6 +35,23 @@ def account_close_sockets(*, user_id: int) -> None:
 
 
 @transaction.atomic
+def account_suspend(*, user: User) -> User:
+    """The person can no longer sign in; their open websockets close (see signals)."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def account_reinstate(*, user: User) -> User:
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[APIToken, str]:
     """Return the token row and the raw token, which is shown once and never stored."""
     raw = APIToken.generate_raw()

@@ -203,6 +203,12 @@ class Visit(models.Model):
     channel_name = models.CharField(max_length=200)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed while the socket is open: a visit whose process died stops being refreshed
+    # and is closed at this time (`services.visits_close_stale`).
+    seen_at = models.DateTimeField(default=timezone.now)
+    # In the room's peer-to-peer call from this socket (not stored as an event: a call leaves
+    # no record beyond attendance).
+    in_call = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at", "id"]

@@ -21,6 +21,7 @@ from diaspora.accounts.models import User
 from diaspora.csv_export import csv_cell, utc_iso
 from mentoring.courses.models import Material
 from mentoring.engagements.models import Participant
+from mentoring.rooms import selectors
 from mentoring.rooms.models import (
     Hand,
     Poll,
@@ -82,7 +83,12 @@ def whole_minutes(seconds: float) -> int:
 def counted_until(visit: Visit, room: Room, now: datetime) -> datetime:
     """Where a visit stops counting: when the person left, but never past the room's end;
     an open visit runs until the room ended, or until now."""
-    end = visit.left_at if visit.left_at is not None else (room.ended_at or now)
+    if visit.left_at is not None:
+        end = visit.left_at
+    elif visit.seen_at < now - selectors.VISIT_STALE:
+        end = visit.seen_at  # its process died: it ended when last seen
+    else:
+        end = room.ended_at or now
     if room.ended_at is not None and end > room.ended_at:
         end = room.ended_at
     return max(end, visit.joined_at)
@@ -209,7 +215,7 @@ def seconds_by_person(room: Room | None, now: datetime) -> dict[int, float]:
     if room is None:
         return {}
     spans: dict[int, list[tuple[datetime, datetime]]] = {}
-    for visit in Visit.objects.filter(room=room).only("user_id", "joined_at", "left_at"):
+    for visit in Visit.objects.filter(room=room).only("user_id", "joined_at", "left_at", "seen_at"):
         spans.setdefault(visit.user_id, []).append(
             (visit.joined_at, counted_until(visit, room, now))
         )

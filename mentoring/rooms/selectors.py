@@ -1,9 +1,10 @@
 """Reads of a live room: event frames as sent on the wire, the event log, and presence."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from diaspora.accounts.models import User
 from diaspora.institutions.models import MemberRole, Membership
@@ -15,6 +16,25 @@ from mentoring.rooms.permissions import HOST, MODERATOR, PARTICIPANT
 EVENTS_PAGE = 1000
 
 _ROLE_ORDER = {HOST: 0, PARTICIPANT: 1, MODERATOR: 2}
+
+# An open socket refreshes its visit this often; a visit not refreshed for VISIT_STALE
+# belonged to a process that died.
+VISIT_HEARTBEAT = timedelta(seconds=30)
+VISIT_STALE = timedelta(seconds=90)
+
+
+def stale_before() -> datetime:
+    return timezone.now() - VISIT_STALE
+
+
+def live_visits(room_id: int) -> QuerySet[Visit]:
+    """The visits of sockets open now."""
+    return Visit.objects.filter(room_id=room_id, left_at__isnull=True, seen_at__gte=stale_before())
+
+
+def call_members(room_id: int) -> set[int]:
+    """Who is in the room's call now."""
+    return set(live_visits(room_id).filter(in_call=True).values_list("user_id", flat=True))
 
 
 def iso(moment: datetime) -> str:
@@ -28,8 +48,12 @@ def person(user: User) -> dict[str, Any]:
 
 
 def event_frame(event: RoomEvent) -> dict[str, Any]:
-    """The frame clients receive for a stored event: its payload plus type, seq and ts."""
-    return {**event.payload, "type": event.type, "seq": event.seq, "ts": iso(event.created_at)}
+    """The frame clients receive for a stored event: its payload plus type, seq, ts and the
+    sender's client_id (so the sender can tell its own event, on any socket)."""
+    frame = {**event.payload, "type": event.type, "seq": event.seq, "ts": iso(event.created_at)}
+    if event.client_id:
+        frame["client_id"] = event.client_id
+    return frame
 
 
 def events_after(
@@ -61,15 +85,21 @@ def roles_of(room: Room, user_ids: set[int]) -> dict[int, str]:
 
 
 def presence(room: Room) -> list[dict[str, Any]]:
-    """Who is connected now (an open visit), each once, hosts first, then by name."""
-    user_ids = set(
-        Visit.objects.filter(room=room, left_at__isnull=True).values_list("user_id", flat=True)
-    )
-    if not user_ids:
+    """Who is connected now (an open visit), each once, hosts first, then by name; `in_call`
+    when one of their sockets is in the call."""
+    in_call: dict[int, bool] = {}
+    for user_id, calling in live_visits(room.pk).values_list("user_id", "in_call"):
+        in_call[user_id] = in_call.get(user_id, False) or calling
+    if not in_call:
         return []
-    roles = roles_of(room, user_ids)
+    roles = roles_of(room, set(in_call))
     people = [
-        {**person(user), "role": roles[user.pk]} for user in User.objects.filter(pk__in=user_ids)
+        {**person(user), "role": roles[user.pk], "in_call": in_call[user.pk]}
+        for user in User.objects.filter(pk__in=in_call)
     ]
-    people.sort(key=lambda p: (_ROLE_ORDER.get(p["role"], 9), p["name"].lower(), p["id"]))
-    return people
+    return sorted_presence(people)
+
+
+def sorted_presence(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Hosts first, then participants, then moderators; by name within each."""
+    return sorted(people, key=lambda p: (_ROLE_ORDER.get(p["role"], 9), p["name"].lower(), p["id"]))

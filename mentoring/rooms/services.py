@@ -16,6 +16,7 @@ engagement or was removed cannot act through a socket opened before.
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
@@ -85,7 +86,77 @@ def visit_start(*, room: Room, user: User, channel_name: str) -> Visit:
 
 @transaction.atomic
 def visit_end(*, visit_id: int) -> None:
-    Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(left_at=timezone.now())
+    Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(
+        left_at=timezone.now(), in_call=False
+    )
+
+
+@transaction.atomic
+def visits_touch(*, visit_ids: list[int]) -> None:
+    """These sockets are still open (see `Visit.seen_at`)."""
+    Visit.objects.filter(pk__in=visit_ids, left_at__isnull=True).update(seen_at=timezone.now())
+
+
+@transaction.atomic
+def visits_close_stale(*, room_id: int) -> int:
+    """Close the visits whose process stopped refreshing them (it crashed or was killed):
+    they end when they were last seen. Returns how many were closed."""
+    stale = Visit.objects.filter(
+        room_id=room_id, left_at__isnull=True, seen_at__lt=selectors.stale_before()
+    )
+    return stale.update(left_at=F("seen_at"), in_call=False)
+
+
+# --- The call (WebRTC, peer to peer; signals are relayed by the consumer) -------------------
+
+
+class CallFull(ValidationError):
+    """The call has RTC_MESH_LIMIT people: the socket answers `call_full`."""
+
+
+@transaction.atomic
+def call_join(*, session: LiveSession, actor: User, visit_id: int) -> list[int]:
+    """Join the room's call from this socket. Returns the ids of the people already in it,
+    whom the joiner calls. Nothing is stored beyond the visit: a call is not an event."""
+    _authorise(actor, session, ALL_ROLES)
+    room = Room.objects.select_for_update().get(pk=session.pk)
+    if room.state != RoomState.OPEN:
+        raise RoomNotOpen(_("Calls start once the host opens the room."), code="not_open")
+    visit = Visit.objects.filter(pk=visit_id, room=room, user=actor, left_at__isnull=True).first()
+    if visit is None:
+        raise ValidationError(_("This connection has closed. Reload the page."))
+    members = selectors.call_members(room.pk)
+    others = sorted({user_id for user_id in members if user_id != actor.pk})
+    if visit.in_call:
+        return others
+    if actor.pk in members:
+        raise ValidationError(_("You are already in this call in another window."))
+    if len(members) >= settings.RTC_MESH_LIMIT:
+        raise CallFull(
+            _("The call is full: at most %(limit)s people can take part.")
+            % {"limit": settings.RTC_MESH_LIMIT},
+            code="call_full",
+        )
+    visit.in_call = True
+    visit.save(update_fields=["in_call"])
+    _presence_changed(session.pk)
+    return others
+
+
+@transaction.atomic
+def call_leave(*, visit_id: int) -> None:
+    visit = Visit.objects.filter(pk=visit_id, in_call=True).first()
+    if visit is None:
+        return
+    visit.in_call = False
+    visit.save(update_fields=["in_call"])
+    _presence_changed(visit.room_id)
+
+
+def _presence_changed(session_id: int) -> None:
+    transaction.on_commit(
+        lambda: send_group(groups.live_room(session_id), {"type": protocol.LIVE_PRESENCE})
+    )
 
 
 # --- The common path of every message -----------------------------------------------------

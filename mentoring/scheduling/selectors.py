@@ -187,7 +187,7 @@ def feed_sessions(user: Any, now: datetime) -> QuerySet[LiveSession]:
 def joinable_sessions(user: Any, now: datetime) -> QuerySet[LiveSession]:
     """The live sessions the user may join now or later: of an engagement they take part in
     or oversee (an admin of its institution), proposed or active, not cancelled, and not
-    ended yet unless it is an open room."""
+    ended yet unless it is an open room; not one whose room they were removed from."""
     participating = _participating_engagements(user.pk).values("engagement_id")
     administered = Membership.objects.filter(user_id=user.pk, role=MemberRole.ADMIN).values(
         "institution_id"
@@ -199,6 +199,7 @@ def joinable_sessions(user: Any, now: datetime) -> QuerySet[LiveSession]:
             engagement__status__in=JOINABLE_STATUSES,
         )
         .filter(Q(always_open=True) | Q(end__gt=now))
+        .exclude(room__removals__user_id=user.pk)
         .select_related("engagement")
         .order_by("starts_at", "id")
     )

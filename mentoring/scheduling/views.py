@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from diaspora.form_errors import add_service_errors
 from diaspora.http import AuthedRequest
 from mentoring.engagements.permissions import get_engagement_access
+from mentoring.rooms.permissions import is_removed
 from mentoring.scheduling import services
 from mentoring.scheduling.calendar import feed_calendar
 from mentoring.scheduling.forms import AttendanceForm, LiveSessionForm
@@ -104,6 +105,7 @@ def live_session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "access": access,
             "session": session,
             "joinable": joinable_now(session, now),
+            "removed": is_removed(request.user.pk, session.pk),
             "join_opens_at": join_opens_at(session),
             "ended": session.ends_at <= now,
             "can_edit": access.is_manager

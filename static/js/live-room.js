@@ -3,11 +3,8 @@
 // jitter) and resumes with `?after=<last seq>`; every message carries a `client_id` and is sent
 // again after a reconnect until it is acknowledged. No framework, no build.
 //
-// Acknowledged: by any frame carrying its client_id (the chat echo, an error). Other stored
-// events do not carry it (docs/live-protocol.md); the consumer answers each message before it
-// reads the next, so one sent on a socket that is still open ACK_GRACE later was handled
-// (an error would have come back by then), and only the ones whose socket dropped sooner are
-// sent again. Sending one again is harmless: the server returns the stored event.
+// Acknowledged: by the frame that carries its client_id back: the stored event (every stored
+// event names the client_id it was sent with) or an error.
 (function () {
   "use strict";
   var configNode = document.getElementById("room-config");
@@ -16,6 +13,7 @@
   var S = cfg.strings;
   var me = cfg.user;
   var isHost = cfg.role === "host";
+  var canRemove = isHost || cfg.role === "moderator";
   // Close codes after which reconnecting cannot help: the page says why instead.
   var FINAL = { 4001: 1, 4401: 1, 4403: 1, 4404: 1, 4410: 1 };
   var BASE_DELAY = 500;
@@ -23,7 +21,6 @@
   var FETCH_RETRY = 4000;
   var CHAT_LIMIT = 500;
   var REACTION_MS = 8000;
-  var ACK_GRACE = 5000;
   var RESEND_BURST = 10;   // then one every RESEND_GAP ms: the server allows 10 a second
   var RESEND_GAP = 150;
 
@@ -107,6 +104,33 @@
   var pollOrder = [];
   var slide = { material_id: null, index: 0, count: null };
 
+  // --- What other scripts of the page (live-call.js) may use ------------------------------
+  // Frames that are not stored events reach them through on("frame"); requests they send
+  // (call.join, rtc.signal, ...) are not queued: they make sense only on the open socket.
+  var listeners = {};
+  var direct = {};       // client_ids of requests sent through window.LiveRoom
+  function emit(name, value) {
+    (listeners[name] || []).forEach(function (fn) {
+      try { fn(value); } catch (e) { if (window.console) console.error(e); }
+    });
+  }
+  window.LiveRoom = {
+    config: cfg,
+    me: function () { return me; },
+    people: function () { return people.slice(); },
+    state: function () { return roomState; },
+    ready: function () { return ready && !stopped; },
+    on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); },
+    request: function (type, fields) {
+      var msg = { type: type, client_id: uuid() };
+      Object.keys(fields || {}).forEach(function (key) { msg[key] = fields[key]; });
+      if (!ready || !transmit(msg)) return null;
+      direct[msg.client_id] = 1;
+      return msg.client_id;
+    },
+    text: t
+  };
+
   // --- The socket -------------------------------------------------------------------------
   var ws = null;
   var ready = false;     // welcomed: messages may go out
@@ -138,6 +162,7 @@
       ws = null;
       ready = false;
       renderPending();
+      emit("connection", false);
       if (FINAL[event.code]) stop(event.code);
       else scheduleReconnect();
     };
@@ -167,6 +192,7 @@
   function stop(code) {
     stopped = true;
     clearTimeout(retryTimer);
+    emit("connection", false);
     status("", true);
     var notice = $("room-notice");
     notice.textContent = t("closed_" + code);
@@ -190,14 +216,6 @@
   function transmitEntry(entry) {
     if (transmit(entry.msg)) { entry.socket = ws; entry.at = Date.now(); }
   }
-  // Messages that will get no echo, handled on a socket still open: done.
-  setInterval(function () {
-    var before = outbox.length;
-    outbox = outbox.filter(function (entry) {
-      return entry.msg.type === "chat.send" || !ready || entry.socket !== ws || Date.now() - entry.at < ACK_GRACE;
-    });
-    if (outbox.length !== before) renderPending();
-  }, 1000);
 
   // Every message the person sends: kept until acknowledged, sent again after a reconnect.
   function send(type, fields, origin, extra) {
@@ -224,10 +242,13 @@
 
   // --- Frames -----------------------------------------------------------------------------
   function handle(frame) {
+    if (typeof frame.seq !== "number") emit("frame", frame);
+    if (frame.client_id && direct[frame.client_id]) { delete direct[frame.client_id]; return; }
     var entry = frame.client_id ? acknowledge(frame.client_id) : null;
     switch (frame.type) {
       case "welcome": return welcome(frame);
       case "presence": return presence(frame);
+      case "presence.changed": return presenceChanged(frame);
       case "room.state": return setRoom(frame.state);
       case "error": return failed(frame, entry);
       case "events": (frame.events || []).forEach(stored); return afterBatch();
@@ -252,17 +273,35 @@
       else setTimeout(function () { if (ws === socket && outbox.indexOf(entry) >= 0) transmitEntry(entry); }, delay);
     });
     renderPending();
+    emit("connection", true);
   }
 
+  function present(p) {
+    var who = person(p);
+    who.role = p.role;
+    who.in_call = !!p.in_call;
+    return who;
+  }
   function presence(frame) {
-    people = (frame.people || []).map(function (p) {
-      var who = person(p);
-      who.role = p.role;
-      return who;
-    });
+    people = (frame.people || []).map(present);
     renderPeople();
     // Presence follows the replay: anything still missing is a gap.
     afterBatch();
+  }
+  // Who came, changed (joined a call) or left since the last presence frame.
+  function presenceChanged(frame) {
+    var changed = {};
+    (frame.people || []).forEach(function (p) { changed[p.id] = present(p); });
+    var left = {};
+    (frame.left || []).forEach(function (id) { left[id] = 1; });
+    people = people.filter(function (p) { return !left[p.id] && !changed[p.id]; });
+    Object.keys(changed).forEach(function (id) { people.push(changed[id]); });
+    var order = { host: 0, participant: 1, moderator: 2 };
+    people.sort(function (a, b) {
+      return (order[a.role] || 9) - (order[b.role] || 9) ||
+        a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id;
+    });
+    renderPeople();
   }
 
   function failed(frame, entry) {
@@ -454,6 +493,8 @@
     renderQuestions();
     renderPolls();
     renderHands();
+    renderPeople();
+    emit("state", next);
   }
 
   function hostButtons() {
@@ -600,14 +641,32 @@
 
   function renderPeople() {
     var list = $("people");
-    list.textContent = "";
-    people.forEach(function (p) {
-      var item = el("li", "", p.name);
-      if (p.id === me.id) item.appendChild(document.createTextNode(" " + S.you));
-      if (p.role) item.appendChild(el("span", "pill", S["role_" + p.role] || p.role));
-      list.appendChild(item);
+    var open = roomState === "open" && !stopped;
+    redraw(list, function () {
+      people.forEach(function (p) {
+        var item = el("li", "", p.name);
+        item.dataset.person = p.id;
+        if (p.id === me.id) item.appendChild(document.createTextNode(" " + S.you));
+        if (p.role) item.appendChild(el("span", "pill", S["role_" + p.role] || p.role));
+        if (p.in_call) item.appendChild(el("span", "pill in-call", S.in_call));
+        if (canRemove && p.role === "participant" && p.id !== me.id) {
+          var remove = button(S.remove, "danger small", function () { removePerson(p); });
+          remove.id = "person-" + p.id + "-remove";
+          remove.disabled = !open;
+          item.appendChild(remove);
+        }
+        list.appendChild(item);
+      });
     });
     $("people-count").textContent = String(people.length);
+    emit("people", people.slice());
+  }
+
+  // The reason is asked for but optional; it stays with the room's records.
+  function removePerson(p) {
+    var reason = window.prompt(t("remove_confirm", { name: p.name }), "");
+    if (reason === null) return;
+    send("participant.remove", { user: p.id, reason: reason.slice(0, 1000) }, "people");
   }
 
   function renderHands() { var list = $("hands"); redraw(list, function () { drawHands(list); }); }

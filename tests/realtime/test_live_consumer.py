@@ -23,6 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from diaspora.accounts.models import User
+from diaspora.accounts.services import account_suspend
 from diaspora.asgi import application
 from mentoring.courses.models import Material, MaterialKind
 from mentoring.engagements.models import (
@@ -34,7 +35,7 @@ from mentoring.engagements.models import (
     TimelineVerb,
 )
 from mentoring.engagements.services import engagement_create, participant_add
-from mentoring.rooms import services
+from mentoring.rooms import selectors, services
 from mentoring.rooms.models import Removal, Room, RoomEvent, RoomState, Visit
 from mentoring.scheduling.models import LiveSession
 from realtime import broadcast, groups, protocol
@@ -165,11 +166,23 @@ def join(connect: Connect) -> Join:
     return make
 
 
+PRESENCE = ("presence", "presence.changed")
+
+
+async def next_presence(socket: WebsocketCommunicator, people: dict[int, Frame]) -> None:
+    """Apply the next presence frame to `people` as a client does."""
+    frame = await next_frame(socket, "presence.changed")
+    for entry in frame["people"]:
+        people[entry["id"]] = entry
+    for gone in frame["left"]:
+        people.pop(gone, None)
+
+
 async def next_frame(socket: WebsocketCommunicator, kind: str | None = None) -> Frame:
     """The next frame (of this type), skipping presence updates."""
     while True:
         frame: Frame = await socket.receive_json_from(timeout=10)
-        if frame["type"] == "presence" and kind != "presence":
+        if frame["type"] in PRESENCE and kind not in PRESENCE:
             continue
         if kind is None or frame["type"] == kind:
             return frame
@@ -181,7 +194,7 @@ async def drain(socket: WebsocketCommunicator, wait: float = 0.3) -> list[Frame]
     frames: list[Frame] = []
     while not await socket.receive_nothing(timeout=wait):
         frame = await socket.receive_json_from(timeout=1)
-        if frame["type"] != "presence":
+        if frame["type"] not in PRESENCE:
             frames.append(frame)
     return frames
 
@@ -283,8 +296,8 @@ async def test_it_welcomes_each_role_then_sends_presence(
     presence = await guest.receive_json_from(timeout=5)
     assert presence["type"] == "presence"
     assert presence["people"] == [
-        {"id": alice.pk, "name": "Alice Ndiaye", "role": "host"},
-        {"id": bob.pk, "name": "Bob Mensah", "role": "participant"},
+        {"id": alice.pk, "name": "Alice Ndiaye", "role": "host", "in_call": False},
+        {"id": bob.pk, "name": "Bob Mensah", "role": "participant", "in_call": False},
     ]
     _socket, mod_welcome, _events = await join(moderator, live.pk)
     assert mod_welcome["role"] == "moderator"
@@ -297,30 +310,42 @@ async def test_it_tells_the_others_who_came_and_went(
     _guest, _w, _e = await join(bob, live.pk)
     watcher, _w, _e = await join(moderator, live.pk)
 
-    people: list[int] = []
-    while people != [alice.pk, bob.pk, moderator.pk]:
-        people = [p["id"] for p in (await next_frame(host, "presence"))["people"]]
+    people: dict[int, Frame] = {alice.pk: {}}  # as in the host's first presence
+    while list(people) != [alice.pk, bob.pk, moderator.pk]:
+        await next_presence(host, people)
+        people = dict(sorted(people.items()))
+    assert people[moderator.pk] == {
+        "id": moderator.pk,
+        "name": moderator.display_name,
+        "role": "moderator",
+        "in_call": False,
+    }
 
     await watcher.disconnect()
-    while people != [alice.pk, bob.pk]:
-        people = [p["id"] for p in (await next_frame(host, "presence"))["people"]]
+    while list(people) != [alice.pk, bob.pk]:
+        await next_presence(host, people)
     visits = Visit.objects.filter(room_id=live.pk, user=moderator, left_at__isnull=False)
     assert await sync_to_async(visits.count)() == 1
 
 
-async def test_it_batches_presence_updates(join: Join, live: LiveSession, alice: User) -> None:
+async def test_it_batches_presence_updates(
+    join: Join, live: LiveSession, alice: User, make_user: Any
+) -> None:
     host, _welcome, _events = await join(alice, live.pk)
     layer = get_channel_layer()
     assert layer is not None
+    visitors = [await sync_to_async(make_user)(f"visitor{n}@example.org") for n in range(5)]
+    await sync_to_async(Visit.objects.bulk_create)(
+        [Visit(room_id=live.pk, user=v, channel_name="elsewhere") for v in visitors]
+    )
 
     for _n in range(10):
-        await layer.group_send(
-            groups.live_room(live.pk), {"type": protocol.LIVE_PRESENCE, "origin": "elsewhere"}
-        )
+        await layer.group_send(groups.live_room(live.pk), {"type": protocol.LIVE_PRESENCE})
 
     assert await host.receive_nothing(timeout=protocol.PRESENCE_INTERVAL / 2)
-    update = await next_frame(host, "presence")
-    assert [p["id"] for p in update["people"]] == [alice.pk]
+    update = await next_frame(host, "presence.changed")
+    assert sorted(p["id"] for p in update["people"]) == sorted(v.pk for v in visitors)
+    assert update["left"] == []
     assert await host.receive_nothing(timeout=protocol.PRESENCE_INTERVAL * 2)
 
 
@@ -372,6 +397,7 @@ async def test_it_runs_a_whole_session_over_the_socket(
         "ts": voted["ts"],
         "poll_id": poll["id"],
         "tally": [1, 0],
+        "client_id": "pv",
     }
     await send(host, "poll.close", "pc", poll_id=poll["id"])
     assert (await both("poll.closed"))["tally"] == [1, 0]
@@ -674,6 +700,18 @@ async def test_logging_out_closes_the_live_socket(
     await closed_with(socket, protocol.CLOSE_SESSION_ENDED)
 
 
+async def test_suspending_the_account_closes_the_live_socket(
+    join: Join, connect: Connect, live: LiveSession, bob: User
+) -> None:
+    guest, _welcome, _events = await join(bob, live.pk)
+
+    await sync_to_async(account_suspend)(user=bob)
+
+    await closed_with(guest, protocol.CLOSE_SESSION_ENDED)
+    again = await connect(bob, live.pk)
+    await closed_with(again, protocol.CLOSE_UNAUTHENTICATED)
+
+
 async def test_it_closes_on_a_user_disconnect_message(
     join: Join, live: LiveSession, bob: User
 ) -> None:
@@ -692,6 +730,16 @@ async def test_it_relays_a_webrtc_signal_to_one_person_without_storing_it(
     other, _welcome, _events = await join(moderator, live.pk)
     offer = {"sdp": "v=0...", "kind": "offer"}
 
+    await send(host, "rtc.signal", "s0", to=bob.pk, data=offer)
+    assert (await next_frame(host, "error"))["code"] == "forbidden"  # not in the call
+    await send(host, "call.join", "j1")
+    assert (await next_frame(host, "call.joined"))["members"] == []
+    await send(host, "rtc.signal", "s1", to=bob.pk, data=offer)
+    error = await next_frame(host, "error")
+    assert (error["code"], error["field"]) == ("invalid", "to")  # bob is not in the call
+    await send(guest, "call.join", "j2")
+    assert (await next_frame(guest, "call.joined"))["members"] == [alice.pk]
+
     await send(host, "rtc.signal", "s1", to=bob.pk, data=offer)
 
     signal = await next_frame(guest)
@@ -704,6 +752,78 @@ async def test_it_relays_a_webrtc_signal_to_one_person_without_storing_it(
     assert (error["code"], error["field"]) == ("invalid", "to")
     await send(host, "rtc.signal", "s3", to="bob", data=offer)
     assert (await next_frame(host, "error"))["code"] == "invalid"
+
+
+async def test_a_call_holds_at_most_the_mesh_limit(
+    join: Join,
+    live: LiveSession,
+    alice: User,
+    bob: User,
+    moderator: User,
+    settings: Any,
+) -> None:
+    settings.RTC_MESH_LIMIT = 2
+    host = await open_room(join, alice, live)
+    guest, _welcome, _events = await join(bob, live.pk)
+    late, _welcome, _events = await join(moderator, live.pk)
+
+    await send(host, "call.join", "a")
+    await send(guest, "call.join", "b")
+    assert (await next_frame(guest, "call.joined"))["members"] == [alice.pk]
+    await send(late, "call.join", "c")
+
+    full = await next_frame(late, "error")
+    assert (full["code"], full["client_id"]) == ("call_full", "c")
+    assert "2" in full["message"]
+
+    await send(guest, "call.leave", "b2")
+    assert (await next_frame(guest, "call.left"))["client_id"] == "b2"
+    await send(late, "call.join", "c2")
+    assert (await next_frame(late, "call.joined"))["members"] == [alice.pk]
+
+
+async def test_presence_says_who_is_in_the_call_and_closing_leaves_it(
+    join: Join, live: LiveSession, alice: User, bob: User
+) -> None:
+    host = await open_room(join, alice, live)
+    guest, _welcome, _events = await join(bob, live.pk)
+    people: dict[int, Frame] = {}
+
+    await send(guest, "call.join", "b")
+    await next_frame(guest, "call.joined")
+    while not people.get(bob.pk, {}).get("in_call"):
+        await next_presence(host, people)
+
+    await guest.disconnect()
+    while bob.pk in people:
+        await next_presence(host, people)
+    assert await sync_to_async(selectors.call_members)(live.pk) == set()
+
+
+async def test_one_person_joins_the_call_from_one_socket_only(
+    join: Join, live: LiveSession, alice: User, bob: User
+) -> None:
+    await open_room(join, alice, live)
+    laptop, _welcome, _events = await join(bob, live.pk)
+    phone, _welcome, _events = await join(bob, live.pk)
+
+    await send(laptop, "call.join", "l")
+    await next_frame(laptop, "call.joined")
+    await send(phone, "call.join", "p")
+
+    error = await next_frame(phone, "error")
+    assert error["code"] == "invalid"
+    assert "another window" in error["message"]
+
+
+async def test_nobody_joins_the_call_in_the_lobby(
+    join: Join, live: LiveSession, alice: User
+) -> None:
+    host, _welcome, _events = await join(alice, live.pk)
+
+    await send(host, "call.join", "j")
+
+    assert (await next_frame(host, "error"))["code"] == "not_open"
 
 
 async def test_it_relays_no_signal_before_the_room_opens(

@@ -637,9 +637,9 @@ def test_it_shows_who_is_connected_once_each_hosts_first(
     host = services.visit_start(room=room, user=alice, channel_name="a1")
 
     assert selectors.presence(room) == [
-        {"id": alice.pk, "name": "Alice Ndiaye", "role": "host"},
-        {"id": bob.pk, "name": "Bob Mensah", "role": "participant"},
-        {"id": moderator.pk, "name": "Maya Moderator", "role": "moderator"},
+        {"id": alice.pk, "name": "Alice Ndiaye", "role": "host", "in_call": False},
+        {"id": bob.pk, "name": "Bob Mensah", "role": "participant", "in_call": False},
+        {"id": moderator.pk, "name": "Maya Moderator", "role": "moderator", "in_call": False},
     ]
 
     services.visit_end(visit_id=laptop.pk)
