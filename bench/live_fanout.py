@@ -7,13 +7,16 @@ It creates the database's people and one session (a course whose learners are th
 participants), starts Daphne against Redis, connects everyone with the `websockets` client
 (speaking docs/live-protocol.md, as an outside client would), has the host send chat at a fixed
 rate, and prints per-delivery p50/p99 latency, the last recipient's p99, delivered versus
-expected, and the server's CPU. It then runs the same load against a bare `websockets`
-broadcast server, the ceiling, and prints the ratio; and measures N idle participants' CPU.
+expected, and the server's CPU. It runs the platform twice: with Channels' default fan-out (one
+channel-layer message per socket, LIVE_FANOUT=socket, the baseline) and with ours (one per
+process, LIVE_FANOUT=process). It then runs the same load against a bare `websockets`
+broadcast server, the ceiling, prints the ratios, and measures N idle participants' CPU.
 A benchmark prints figures; it is not a test.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ from websockets.typing import Origin
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+DAPHNE = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1"]
 
 CEILING_SERVER = """
 import asyncio, sys, websockets
@@ -69,7 +74,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def setup_platform(participants: int) -> tuple[int, str, list[str]]:
+def setup_platform(participants: int) -> tuple[list[int], str, list[str]]:
     """One course, its instructor and `participants` learners, each with a session cookie."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diaspora.settings")
     os.environ.setdefault("DEBUG", "1")
@@ -115,14 +120,19 @@ def setup_platform(participants: int) -> tuple[int, str, list[str]]:
             for u in learners
         ]
     )
-    session = live_session_schedule(
-        engagement=course.engagement,
-        by=host,
-        title="Bench",
-        starts_at=now,
-        duration_minutes=240,
-        always_open=True,
-    )
+    # A fresh session for each run: people joining a class that just started (an earlier
+    # run's chat would be replayed to everyone who connects).
+    sessions = [
+        live_session_schedule(
+            engagement=course.engagement,
+            by=host,
+            title=f"Bench {name}",
+            starts_at=now,
+            duration_minutes=240,
+            always_open=True,
+        ).pk
+        for name in ("default", "platform", "idle")
+    ]
 
     def cookie(user: Any) -> str:
         store = SessionStore()
@@ -132,7 +142,7 @@ def setup_platform(participants: int) -> tuple[int, str, list[str]]:
         store.create()
         return f"sessionid={store.session_key}"
 
-    return session.pk, cookie(host), [cookie(u) for u in learners]
+    return sessions, cookie(host), [cookie(u) for u in learners]
 
 
 @dataclass
@@ -140,6 +150,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     last_recipient: dict[str, float] = field(default_factory=dict)
     delivered: int = 0
+    keys: set[str] = field(default_factory=set)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -163,9 +174,33 @@ async def reader(ws: Any, result: Result, platform: bool) -> None:
         if len(marker) != 2:
             continue
         key, sent = marker[0], float(marker[1])
+        if key not in result.keys:  # from an earlier run, replayed on connect
+            continue
         result.latencies.append(received - sent)
         result.delivered += 1
         result.last_recipient[key] = max(result.last_recipient.get(key, 0.0), received - sent)
+
+
+RETRIES = {"count": 0}
+
+
+async def connect_all(connect: Any, cookies: list[str], batch: int = 50) -> list[Any]:
+    """Everyone, `batch` at a time, as people arrive for a class (not in one instant). A
+    refused handshake is tried again after a pause, as the room page does."""
+
+    async def patiently(cookie: str) -> Any:
+        for attempt in range(7):
+            try:
+                return await connect(cookie)
+            except Exception:  # refused, reset or timed out: all the same to a client
+                RETRIES["count"] += 1
+                await asyncio.sleep(0.5 * 2**attempt)
+        return await connect(cookie)
+
+    sockets = []
+    for start in range(0, len(cookies), batch):
+        sockets += await asyncio.gather(*(patiently(c) for c in cookies[start : start + batch]))
+    return sockets
 
 
 async def load(
@@ -189,9 +224,7 @@ async def load(
     host = await connect(host_cookie)
     if platform:
         await host.send(json.dumps({"type": "room.open", "client_id": uuid.uuid4().hex}))
-    sockets = []
-    for start in range(0, len(cookies), 100):
-        sockets += await asyncio.gather(*(connect(c) for c in cookies[start : start + 100]))
+    sockets = await connect_all(connect, cookies)
     readers = [asyncio.create_task(reader(ws, result, platform)) for ws in sockets]
     await asyncio.sleep(2)  # welcome, backlog and presence settle
     result.latencies.clear()
@@ -200,6 +233,7 @@ async def load(
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         key = uuid.uuid4().hex[:12]
+        result.keys.add(key)
         text = f"BENCH:{key}:{time.time():.6f}"
         message = (
             {"type": "chat.send", "client_id": key, "text": text} if platform else {"text": text}
@@ -217,12 +251,14 @@ async def load(
 
 
 def report(name: str, result: Result, expected: int, cpu: float, wall: float) -> float:
+    retries, RETRIES["count"] = RETRIES["count"], 0
     last = [v for k, v in result.last_recipient.items() if k != "__sent__"]
     p99 = percentile(result.latencies, 0.99)
     print(
         f"{name:>10}: p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms  "
         f"p99 {p99 * 1000:7.1f} ms  last-recipient p99 {percentile(last, 0.99) * 1000:7.1f} ms  "
         f"delivered {result.delivered}/{expected}  server CPU {cpu / wall * 100:5.1f}% of a core"
+        f"  handshakes retried {retries}"
     )
     return p99
 
@@ -233,98 +269,127 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--idle", type=int, default=3000, help="idle participants to measure")
+    parser.add_argument(
+        "--runs",
+        default="default,platform,ceiling",
+        help="which loads to run, comma-separated (default, platform, ceiling)",
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench runs the real platform.")
 
-    session_id, host_cookie, cookies = setup_platform(max(args.participants, args.idle))
-    port = free_port()
-    daphne = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-v",
-            "0",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "diaspora.asgi:application",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "1", "LOG_LEVEL": "WARNING"},
-    )
+    sessions, host_cookie, cookies = setup_platform(max(args.participants, args.idle))
+    print(f"{args.participants} participants, {args.rate:g} messages/s for {args.seconds:g} s")
+    p99s: dict[str, float] = {}
+    runs = set(args.runs.split(","))
+    for name, fanout, session_id in (
+        ("default", "socket", sessions[0]),
+        ("platform", "process", sessions[1]),
+    ):
+        if name not in runs:
+            continue
+        with daphne(fanout) as (port, pid):
+            url = f"ws://127.0.0.1:{port}/ws/live/{session_id}/"
+            p99s[name] = run(name, url, pid, host_cookie, cookies, args, platform=True)
+    if "ceiling" in runs:
+        p99s["ceiling"] = run_ceiling(cookies, args)
+    for name in ("default", "platform"):
+        if name in p99s and "ceiling" in p99s:
+            print(f"     ratio: {name} p99 / ceiling p99 = {p99s[name] / p99s['ceiling']:.2f}")
+
+    if args.idle:
+        with daphne("process") as (port, pid):
+            url = f"ws://127.0.0.1:{port}/ws/live/{sessions[2]}/"
+            share = asyncio.run(idle(url, port, pid, cookies[: args.idle]))
+        print(f"      idle: {args.idle} participants cost {share * 100:.1f}% of a core")
+
+
+def run_ceiling(cookies: list[str], args: argparse.Namespace) -> float:
     ceiling_port = free_port()
-    ceiling = subprocess.Popen(  # noqa: S603
+    ceiling = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
         [sys.executable, "-c", CEILING_SERVER, str(ceiling_port)], cwd=ROOT
     )
     try:
-        wait_for(port)
         wait_for(ceiling_port)
-        url = f"ws://127.0.0.1:{port}/ws/live/{session_id}/"
-        print(f"{args.participants} participants, {args.rate:g} messages/s for {args.seconds:g} s")
-        results = {}
-        for name, target, pid, platform in [
-            ("platform", url, daphne.pid, True),
-            ("ceiling", f"ws://127.0.0.1:{ceiling_port}/", ceiling.pid, False),
-        ]:
-            cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
-            result = asyncio.run(
-                load(
-                    url=target,
-                    cookies=cookies[: args.participants],
-                    host_cookie=host_cookie,
-                    rate=args.rate,
-                    seconds=args.seconds,
-                    platform=platform,
-                )
-            )
-            sent = int(result.last_recipient["__sent__"])
-            # The host hears its own messages too on the platform; the ceiling echoes to all.
-            expected = sent * (args.participants + 1)
-            results[name] = report(
-                name,
-                result,
-                expected,
-                cpu_seconds(pid) - cpu_before,
-                time.monotonic() - wall_before,
-            )
-        print(
-            f"     ratio: platform p99 / ceiling p99 = {results['platform'] / results['ceiling']:.2f}"
-        )
-
-        async def idle() -> float:
-            import websockets
-
-            sockets = []
-            for start in range(0, args.idle, 100):
-                sockets += await asyncio.gather(
-                    *(
-                        websockets.connect(
-                            url,
-                            additional_headers={"Cookie": c},
-                            origin=Origin(f"http://127.0.0.1:{port}"),
-                            open_timeout=60,
-                        )
-                        for c in cookies[start : min(start + 100, args.idle)]
-                    )
-                )
-            await asyncio.sleep(5)
-            before, began = cpu_seconds(daphne.pid), time.monotonic()
-            await asyncio.sleep(20)
-            share = (cpu_seconds(daphne.pid) - before) / (time.monotonic() - began)
-            for ws in sockets:
-                await ws.close()
-            return share
-
-        print(
-            f"      idle: {args.idle} participants cost {asyncio.run(idle()) * 100:.1f}% of a core"
-        )
+        url = f"ws://127.0.0.1:{ceiling_port}/"
+        return run("ceiling", url, ceiling.pid, "", cookies, args, platform=False)
     finally:
-        for process in (daphne, ceiling):
-            process.terminate()
-            process.wait(timeout=10)
+        ceiling.terminate()
+        ceiling.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def daphne(fanout: str) -> Iterator[tuple[int, int]]:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
+        [*DAPHNE, "-p", str(port), "diaspora.asgi:application"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1", "LOG_LEVEL": "WARNING", "LIVE_FANOUT": fanout},
+    )
+    try:
+        wait_for(port)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run(
+    name: str,
+    url: str,
+    pid: int,
+    host_cookie: str,
+    cookies: list[str],
+    args: argparse.Namespace,
+    *,
+    platform: bool,
+) -> float:
+    cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
+    result = asyncio.run(
+        load(
+            url=url,
+            cookies=cookies[: args.participants],
+            host_cookie=host_cookie,
+            rate=args.rate,
+            seconds=args.seconds,
+            platform=platform,
+        )
+    )
+    sent = int(result.last_recipient["__sent__"])
+    # Every participant should get every message (the sender's own copy is not counted).
+    expected = sent * args.participants
+    wall = time.monotonic() - wall_before
+    return report(name, result, expected, cpu_seconds(pid) - cpu_before, wall)
+
+
+async def idle(url: str, port: int, pid: int, cookies: list[str]) -> float:
+    import websockets
+
+    def connect(cookie: str) -> Any:
+        return websockets.connect(
+            url,
+            additional_headers={"Cookie": cookie},
+            origin=Origin(f"http://127.0.0.1:{port}"),
+            open_timeout=120,
+            max_queue=None,
+        )
+
+    sockets = await connect_all(connect, cookies)
+    drains = [asyncio.create_task(discard(ws)) for ws in sockets]
+    await asyncio.sleep(10)  # presence settles
+    before, began = cpu_seconds(pid), time.monotonic()
+    await asyncio.sleep(30)
+    share = (cpu_seconds(pid) - before) / (time.monotonic() - began)
+    for task in drains:
+        task.cancel()
+    for ws in sockets:
+        await ws.close()
+    return share
+
+
+async def discard(ws: Any) -> None:
+    async for _frame in ws:
+        pass
 
 
 if __name__ == "__main__":

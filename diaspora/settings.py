@@ -166,7 +166,15 @@ if REDIS_URL:
             "CONFIG": {
                 # channels-redis waits for messages in a 5 s BZPOPMIN; redis-py 8 times reads
                 # out after 5 s by default, which would kill every idle websocket.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # A thousand people leaving a class at once each discard their groups:
+                # redis-py's default pool (100 connections) refuses the rest.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ],
                 "prefix": os.environ.get("REDIS_PREFIX", "dkn"),
             },
         }
@@ -318,6 +326,14 @@ SESSION_REMINDER_MINUTES = env_int("SESSION_REMINDER_MINUTES", 60)
 ENGAGEMENT_STALLED_DAYS = env_int("ENGAGEMENT_STALLED_DAYS", 30)
 # A session can be joined this many minutes before it starts.
 LIVE_SESSION_JOIN_EARLY_MINUTES = env_int("LIVE_SESSION_JOIN_EARLY_MINUTES", 15)
+
+# How a live room's events reach its sockets: "process" (each process subscribes once per
+# room and fans out to its own sockets) or "socket" (Channels' default: one channel-layer
+# message per socket). "socket" is kept so that bench/live_fanout.py can measure the
+# difference; leave the default.
+LIVE_FANOUT = os.environ.get("LIVE_FANOUT", "process")
+if LIVE_FANOUT not in {"process", "socket"}:
+    raise ImproperlyConfigured("LIVE_FANOUT is process or socket.")
 
 # --- Calls in live rooms (WebRTC, peer to peer) ---------------------------
 # STUN finds a browser's public address; TURN relays media when no direct path exists (strict

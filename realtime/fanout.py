@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer
+from django.conf import settings
 from django.utils import timezone
 
 from mentoring.rooms import selectors, services
@@ -40,7 +41,15 @@ class Member(Protocol):
     async def offer(self, frame: dict[str, Any], text: str | None = None) -> None:
         """A stored event, with its JSON when already encoded."""
 
+    async def offer_many(self, frames: list[dict[str, Any]], text: str) -> None:
+        """Consecutive stored events, and their `events` frame."""
+
     async def send_presence(self, text: str) -> None: ...
+
+
+def per_process() -> bool:
+    """False only when measuring Channels' default against this (settings.LIVE_FANOUT)."""
+    return bool(settings.LIVE_FANOUT == "process")
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -62,6 +71,11 @@ class RoomHub:
         self.presence_task: asyncio.Task[None] | None = None
         self.presence_dirty = False
         self.tasks: list[asyncio.Task[None]] = []
+        # Votes waiting to go out together (protocol.VOTE_INTERVAL), and what follows them.
+        self.held: list[dict[str, Any]] = []
+        self.flush_task: asyncio.Task[None] | None = None
+        # One fan-out at a time, so that a batch and the event after it never cross.
+        self.fan_lock = asyncio.Lock()
         self.started: asyncio.Future[None] = asyncio.ensure_future(self._start())
 
     async def _start(self) -> None:
@@ -78,6 +92,8 @@ class RoomHub:
     async def stop(self) -> None:
         if not self.started.done():
             self.started.cancel()
+        if self.flush_task is not None:
+            self.flush_task.cancel()
         for task in self.tasks:
             task.cancel()
         if self.presence_task is not None:
@@ -91,7 +107,7 @@ class RoomHub:
         while True:
             message = await self.layer.receive(self.channel)
             try:
-                if message.get("type") == protocol.LIVE_EVENT:
+                if message.get("type") == protocol.LIVE_EVENT and per_process():
                     await self._event(message["event"])
                 elif message.get("type") == protocol.LIVE_PRESENCE:
                     self.presence_soon()
@@ -115,9 +131,51 @@ class RoomHub:
         if frame["seq"] <= self.last_seq:
             return
         self.last_seq = frame["seq"]
-        text = encode(frame)
-        for member in list(self.members):
-            await member.offer(frame, text)
+        if frame["type"] in protocol.VOTE_EVENTS or self.held:
+            # A vote waits up to VOTE_INTERVAL for others; anything else behind held votes
+            # goes out with them at once, in order.
+            self.held.append(frame)
+            if frame["type"] not in protocol.VOTE_EVENTS:
+                await self._flush()
+            elif self.flush_task is None:
+                self.flush_task = asyncio.ensure_future(self._flush_later())
+            return
+        async with self.fan_lock:
+            text = encode(frame)
+            for member in list(self.members):
+                try:
+                    await member.offer(frame, text)
+                except Exception:  # a socket closing under us must not cost the others
+                    logger.debug("Live room %s: a socket refused an event", self.session_id)
+
+    async def _flush_later(self) -> None:
+        try:
+            await asyncio.sleep(protocol.VOTE_INTERVAL)
+            self.flush_task = None
+            await self._flush()
+        finally:
+            self.flush_task = None
+
+    async def _flush(self) -> None:
+        frames, self.held = self.held, []
+        if self.flush_task is not None and self.flush_task is not asyncio.current_task():
+            self.flush_task.cancel()
+            self.flush_task = None
+        if not frames:
+            return
+        async with self.fan_lock:
+            text = encode(
+                {
+                    "type": protocol.FRAME_EVENTS,
+                    "events": frames,
+                    "ts": selectors.iso(timezone.now()),
+                }
+            )
+            for member in list(self.members):
+                try:
+                    await member.offer_many(frames, text)
+                except Exception:
+                    logger.debug("Live room %s: a socket refused events", self.session_id)
 
     # --- Presence -------------------------------------------------------------------------
 
@@ -171,7 +229,10 @@ class RoomHub:
             }
         )
         for member in list(self.presence_ready):
-            await member.send_presence(text)
+            try:
+                await member.send_presence(text)
+            except Exception:
+                logger.debug("Live room %s: a socket refused presence", self.session_id)
 
     # --- Keeping visits and the subscription alive ---------------------------------------
 

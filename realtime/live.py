@@ -142,10 +142,10 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(admission)
             return
         self.user, self.role = admission.user, admission.role
-        for group in (
-            groups.live_member(self.session_id, self.user.pk),
-            groups.user(self.user.pk),
-        ):
+        own_groups = [groups.live_member(self.session_id, self.user.pk), groups.user(self.user.pk)]
+        if not fanout.per_process():
+            own_groups.append(groups.live_room(self.session_id))
+        for group in own_groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
@@ -352,8 +352,21 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         if repeated:
             # The stored event again, to the sender only: the answer to a repeat.
             await self.send_json(result)
-        else:
+        elif result["seq"] == self.last_seq + 1 and self.backlog is None:
             await self.offer(result)
+        else:
+            # Events before it are still on their way through the hub (votes wait up to
+            # VOTE_INTERVAL): let them come in order, and read them only if they do not.
+            loop = asyncio.get_running_loop()
+            loop.call_later(
+                protocol.ECHO_GRACE, lambda: asyncio.ensure_future(self._offer_quietly(result))
+            )
+
+    async def _offer_quietly(self, frame: dict[str, Any]) -> None:
+        try:
+            await self.offer(frame)
+        except Exception:  # the socket closed meanwhile
+            logger.debug("Live room %s: a late echo found the socket gone", self.session_id)
 
     def _run(self, service: Any, arguments: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """The event's frame, and whether this client_id was stored before."""
@@ -471,6 +484,20 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         self.backlog = [frame]
         self.catch_up_task = asyncio.ensure_future(self._catch_up())
 
+    async def offer_many(self, frames: list[dict[str, Any]], text: str) -> None:
+        """Consecutive stored events from the hub, as one `events` frame when they follow on
+        from what this socket sent; else one by one."""
+        if self.closing:
+            return
+        if self.backlog is None and frames[0]["seq"] == self.last_seq + 1:
+            self.last_seq = frames[-1]["seq"]
+            await self.send(text_data=text)
+            if any(frame["type"] == "room.ended" for frame in frames):
+                await self._close(protocol.CLOSE_ROOM_ENDED)
+            return
+        for frame in frames:
+            await self.offer(frame)
+
     async def _catch_up(self) -> None:
         """Send the backlog in order, reading what is missing from the database, until it is
         empty; then events go out as they come."""
@@ -519,6 +546,13 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=text)
 
     # --- Channel-layer messages ---------------------------------------------------------
+
+    async def live_event(self, message: dict[str, Any]) -> None:
+        """Only with LIVE_FANOUT=socket: each socket hears every event itself."""
+        await self.offer(message["event"])
+
+    async def live_presence(self, message: dict[str, Any]) -> None:
+        """Only with LIVE_FANOUT=socket: presence stays the hub's job."""
 
     async def live_rtc(self, message: dict[str, Any]) -> None:
         await self.send_json(

@@ -56,3 +56,11 @@ RTC_RATE_BURST = 120
 
 # Presence changes are sent at most this often, however many people come and go.
 PRESENCE_INTERVAL = 0.5
+# Votes (and so tallies) are sent at most this often: the votes of each interval go in one
+# FRAME_EVENTS frame.
+VOTE_INTERVAL = 0.25
+VOTE_EVENTS = frozenset({"poll.voted", "question.voted"})
+FRAME_EVENTS = "events"  # {"events": [stored events, in seq order]}
+# A sender's own event that is ahead of what its socket has sent waits this long for the
+# events before it to come through the hub before they are read from the database.
+ECHO_GRACE = 1.0

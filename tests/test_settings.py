@@ -132,6 +132,13 @@ def test_it_names_a_number_setting_that_is_not_a_number() -> None:
     assert "DIRECTORY_PAGE_SIZE must be a whole number; got 'twenty'" in result.stderr
 
 
+def test_it_refuses_an_unknown_live_fanout() -> None:
+    result = _run(["-c", _DUMP], DEBUG="1", LIVE_FANOUT="broadcast")
+
+    assert result.returncode != 0
+    assert "LIVE_FANOUT is process or socket." in result.stderr
+
+
 def test_it_uses_postgresql_from_database_url() -> None:
     loaded = _settings(
         DEBUG="1", DATABASE_URL="postgres://dkn:secret@db.internal:6543/diaspora_prod"

@@ -18,6 +18,7 @@ from diaspora.http import AuthedRequest
 from mentoring.courses.models import MaterialKind
 from mentoring.courses.selectors import materials_of
 from mentoring.rooms.permissions import room_role
+from mentoring.rooms.rtc import call_config
 from mentoring.scheduling.models import LiveSession
 from mentoring.scheduling.selectors import live_session_ws_path
 
@@ -70,6 +71,52 @@ SCRIPT_STRINGS = {
     "reacted": _("%(name)s reacted %(emoji)s"),
     "someone": _("Someone"),
     "need_choices": _("Give between 2 and 10 choices, one a line."),
+    "in_call": _("In the call"),
+    "remove": _("Remove"),
+    "remove_confirm": _(
+        "Remove %(name)s from this session? They are disconnected at once and cannot come "
+        "back. Reason (optional, kept with the session's records):"
+    ),
+    # The call (static/js/live-call.js)
+    "call_count": _("%(count)s of %(limit)s"),
+    "call_unmute": _("Unmute microphone"),
+    "call_mute": _("Mute microphone"),
+    "call_camera_on": _("Turn camera on"),
+    "call_camera_off": _("Turn camera off"),
+    "call_connecting": _("Connecting…"),
+    "call_no_connection": _("Not connected"),
+    "call_muted": _("Muted"),
+    "call_no_video": _("Camera off"),
+    "call_full": _("The call is full (at most %(limit)s people)."),
+    "call_external": _("Join through the session's external video link instead."),
+    "call_no_external": _("The host has not set an external video link for this session."),
+    "call_failed": _(
+        "Could not connect to %(name)s. A network between you may block direct connections; "
+        "calls across such networks need a TURN server, which the platform's administrators "
+        "can set up."
+    ),
+    "call_dropped": _(
+        "The connection to the room dropped, so you left the call. Join again once it is back."
+    ),
+    "call_offline": _("Not connected to the room: try again in a moment."),
+    "call_mic_denied": _(
+        "Your browser did not allow the microphone. Allow it in the site's settings to "
+        "unmute; you are still in the call."
+    ),
+    "call_cam_denied": _(
+        "Your browser did not allow the camera. Allow it in the site's settings to turn it "
+        "on; you are still in the call."
+    ),
+    "call_mic_failed": _(
+        "The microphone could not be started: none was found, or another program is using it."
+    ),
+    "call_cam_failed": _(
+        "The camera could not be started: none was found, or another program is using it."
+    ),
+    "call_insecure": _("Camera and microphone work only on a secure (https) page."),
+    "call_unsupported": _(
+        "This browser cannot take part in calls. A recent Firefox, Chrome, Edge or Safari can."
+    ),
 }
 
 # The six reactions of the protocol, with what a screen reader says for each.
@@ -126,6 +173,8 @@ def room(request: AuthedRequest, pk: int) -> HttpResponse:
                 "time_zone": timezone.get_current_timezone_name(),
                 "login_url": f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}",
                 "strings": SCRIPT_STRINGS,
+                # ICE servers (with TURN credentials) only past the check above.
+                "rtc": call_config(request.user.pk, session.external_url or ""),
             },
         },
     )

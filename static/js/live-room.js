@@ -125,7 +125,10 @@
       var msg = { type: type, client_id: uuid() };
       Object.keys(fields || {}).forEach(function (key) { msg[key] = fields[key]; });
       if (!ready || !transmit(msg)) return null;
-      direct[msg.client_id] = 1;
+      // A relayed signal gets no answer unless it fails: forget ids after a minute.
+      var now = Date.now();
+      Object.keys(direct).forEach(function (id) { if (now - direct[id] > 60000) delete direct[id]; });
+      direct[msg.client_id] = now;
       return msg.client_id;
     },
     text: t
@@ -251,7 +254,12 @@
       case "presence.changed": return presenceChanged(frame);
       case "room.state": return setRoom(frame.state);
       case "error": return failed(frame, entry);
-      case "events": (frame.events || []).forEach(stored); return afterBatch();
+      case "events":
+        (frame.events || []).forEach(function (event) {
+          if (event && event.client_id) acknowledge(event.client_id);
+          stored(event);
+        });
+        return afterBatch();
     }
     if (typeof frame.seq === "number") stored(frame);
   }

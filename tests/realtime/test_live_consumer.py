@@ -7,6 +7,7 @@ alice mentors (host), bob is the mentee (participant), charlie is an outsider.
 
 import copy
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -178,10 +179,25 @@ async def next_presence(socket: WebsocketCommunicator, people: dict[int, Frame])
         people.pop(gone, None)
 
 
+# Stored events that came in one `events` frame and were not read yet, per socket.
+_unpacked: dict[int, list[Frame]] = {}
+
+
+async def receive(socket: WebsocketCommunicator) -> Frame:
+    """The next frame, an `events` frame counting as the events in it."""
+    waiting = _unpacked.setdefault(id(socket), [])
+    if not waiting:
+        frame: Frame = await socket.receive_json_from(timeout=10)
+        if frame["type"] != "events":
+            return frame
+        waiting.extend(frame["events"])
+    return waiting.pop(0)
+
+
 async def next_frame(socket: WebsocketCommunicator, kind: str | None = None) -> Frame:
     """The next frame (of this type), skipping presence updates."""
     while True:
-        frame: Frame = await socket.receive_json_from(timeout=10)
+        frame: Frame = await receive(socket)
         if frame["type"] in PRESENCE and kind not in PRESENCE:
             continue
         if kind is None or frame["type"] == kind:
@@ -191,11 +207,12 @@ async def next_frame(socket: WebsocketCommunicator, kind: str | None = None) -> 
 
 async def drain(socket: WebsocketCommunicator, wait: float = 0.3) -> list[Frame]:
     """Every frame until nothing comes for `wait` seconds, presence left out."""
-    frames: list[Frame] = []
+    frames: list[Frame] = list(_unpacked.pop(id(socket), []))
     while not await socket.receive_nothing(timeout=wait):
         frame = await socket.receive_json_from(timeout=1)
-        if frame["type"] not in PRESENCE:
-            frames.append(frame)
+        for one in frame["events"] if frame["type"] == "events" else [frame]:
+            if one["type"] not in PRESENCE:
+                frames.append(one)
     return frames
 
 
@@ -850,3 +867,79 @@ async def test_it_ends_the_visit_when_the_socket_closes(
     await sync_to_async(visit.refresh_from_db)()
     assert visit.left_at is not None
     assert timezone.now() - visit.left_at < timedelta(seconds=10)
+
+
+async def test_it_delivers_the_same_way_with_channels_default_fan_out(
+    join: Join, live: LiveSession, alice: User, bob: User, settings: Any
+) -> None:
+    """LIVE_FANOUT=socket, kept for bench/live_fanout.py's baseline, loses nothing either."""
+    settings.LIVE_FANOUT = "socket"
+    host = await open_room(join, alice, live)
+    guest, _welcome, _events = await join(bob, live.pk)
+
+    for n in range(5):
+        await send(guest, "chat.send", f"m{n}", text=f"Message {n}")
+
+    for socket in (host, guest):
+        seqs = [(await next_frame(socket, "chat.message"))["seq"] for _n in range(5)]
+        assert seqs == [2, 3, 4, 5, 6]
+        assert await socket.receive_nothing(timeout=0.3) or (await drain(socket)) == []
+
+
+async def test_votes_go_out_together_a_few_times_a_second(
+    join: Join,
+    live: LiveSession,
+    alice: User,
+    bob: User,
+    mentorship: Engagement,
+    make_user: Any,
+) -> None:
+    host = await open_room(join, alice, live)
+    voters = [await sync_to_async(make_user)(f"voter{n}@example.org") for n in range(8)]
+    for voter in voters:
+        await sync_to_async(participant_add)(
+            engagement=mentorship, user=voter, role=ParticipantRole.MENTEE, by=alice
+        )
+    await send(host, "poll.open", "p", question="Ready?", choices=["Yes", "No"])
+    poll = (await next_frame(host, "poll.opened"))["poll"]
+
+    began = time.monotonic()
+    for voter in voters:
+        await run(services.poll_vote, session=live, actor=voter, poll_id=poll["id"], choice=0)
+    await send(host, "chat.send", "after", text="Thanks")
+
+    frames: list[Frame] = []
+    events: list[Frame] = []
+    while len(events) < 9:
+        frame = await host.receive_json_from(timeout=10)
+        if frame["type"] in PRESENCE:
+            continue
+        frames.append(frame)
+        events += frame["events"] if frame["type"] == "events" else [frame]
+    took = time.monotonic() - began
+
+    assert [e["type"] for e in events] == ["poll.voted"] * 8 + ["chat.message"]
+    assert [e["seq"] for e in events] == list(range(events[0]["seq"], events[0]["seq"] + 9))
+    assert events[-2]["tally"] == [8, 0]
+    # However slowly the votes came, at most one frame per VOTE_INTERVAL carried them.
+    assert len(frames) <= took / protocol.VOTE_INTERVAL + 1
+    assert frames[-1]["type"] == "events"  # the chat went out with the votes before it
+    assert (await drain(host)) == []
+
+
+async def test_a_lone_vote_waits_at_most_the_vote_interval(
+    join: Join, live: LiveSession, alice: User, bob: User
+) -> None:
+    host = await open_room(join, alice, live)
+    guest, _welcome, _events = await join(bob, live.pk)
+    await send(host, "poll.open", "p", question="Ready?", choices=["Yes", "No"])
+    poll = (await next_frame(host, "poll.opened"))["poll"]
+    await next_frame(guest, "poll.opened")
+
+    await send(guest, "poll.vote", "v", poll_id=poll["id"], choice=1)
+
+    assert (await next_frame(guest))["client_id"] == "v"  # the voter hears at once
+    assert await host.receive_nothing(timeout=protocol.VOTE_INTERVAL / 2)
+    voted = await next_frame(host, "poll.voted")
+    assert voted["tally"] == [0, 1]
+    assert (await drain(guest)) == []  # and not a second time

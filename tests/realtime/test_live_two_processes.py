@@ -3,94 +3,24 @@ same live session, and the events carry one sequence."""
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from websockets.typing import Origin
 
 from diaspora.accounts.models import Role, User
-from mentoring.courses.services import course_create, enrolment_request
-from mentoring.scheduling.services import live_session_schedule
+from tests.realtime.servers import course_room, daphnes
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne on {port} exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"daphne on {port} did not start")
 
 
 @pytest.fixture
 def two_servers(postgres: None, redis_url: str) -> Iterator[list[int]]:
-    settings_dict = connection.settings_dict
-    database_url = (
-        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
-        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        # A prefix of its own, so that no other test run hears this one.
-        "REDIS_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-    }
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "diaspora.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            _wait_for(port, process)
+    with daphnes(2, redis_url) as ports:
         yield ports
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def _cookie(user: User) -> str:
@@ -126,18 +56,7 @@ def test_people_on_two_processes_share_one_session(
     two_servers: list[int], alice: User, make_user: Any
 ) -> None:
     learner = make_user("lina@example.org", name="Lina Learner", role=Role.LEARNER)
-    course = course_create(created_by=alice, title="Biostatistics", language="en", capacity=5)
-    enrolment_request(course=course, user=learner)
-    from django.utils import timezone
-
-    session = live_session_schedule(
-        engagement=course.engagement,
-        by=alice,
-        title="Week 1",
-        starts_at=timezone.now(),
-        duration_minutes=60,
-        always_open=True,
-    )
+    session = course_room(alice, [learner], "Biostatistics")
     host_cookie, learner_cookie = _cookie(alice), _cookie(learner)
 
     async def scenario() -> None:

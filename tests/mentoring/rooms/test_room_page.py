@@ -5,6 +5,7 @@ import json
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -204,6 +205,75 @@ def test_it_takes_a_fixed_number_of_queries(
         assert "Deck 4" in host.get(room_url(soon)).content.decode()
     with django_assert_num_queries(6):
         assert guest.get(room_url(soon)).status_code == 200
+
+
+# --- The call -------------------------------------------------------------------------------
+
+TURN = ["turn:turn.example.org:3478"]
+
+
+@pytest.fixture
+def turn(settings: Any) -> None:
+    settings.RTC_STUN_URLS = ["stun:stun.example.org:3478"]
+    settings.RTC_TURN_URLS = TURN
+    settings.RTC_TURN_USERNAME = "diaspora"
+    settings.RTC_TURN_CREDENTIAL = "turn-password-for-members"
+    settings.RTC_TURN_SECRET = ""
+    settings.RTC_MESH_LIMIT = 4
+
+
+def test_it_gives_participants_the_call_panel_and_its_configuration(
+    login: Callable[[User], Client], learner: User, soon: LiveSession, turn: None
+) -> None:
+    soon.external_url = "https://meet.example.org/week-1"
+    soon.save()
+    html = login(learner).get(room_url(soon)).content.decode()
+    config = config_of(html)
+    assert config["rtc"] == {
+        "ice_servers": [
+            {"urls": ["stun:stun.example.org:3478"]},
+            {"urls": TURN, "username": "diaspora", "credential": "turn-password-for-members"},
+        ],
+        "mesh_limit": 4,
+        "external_url": "https://meet.example.org/week-1",
+    }
+    assert 'id="call-join"' in html and 'id="call-tiles"' in html
+    assert "for up to 4 people" in html
+    # After live-room.js, whose window.LiveRoom it uses.
+    assert html.index("js/live-room.js") < html.index("js/live-call.js")
+    strings = config["strings"]
+    assert isinstance(strings, dict)
+    assert strings["call_full"] == "The call is full (at most %(limit)s people)."
+    assert "TURN server" in strings["call_failed"]
+
+
+def test_it_gives_the_host_a_login_of_her_own_with_a_shared_secret(
+    login: Callable[[User], Client], alice: User, soon: LiveSession, turn: None, settings: Any
+) -> None:
+    settings.RTC_TURN_SECRET = "coturn-secret"
+    html = login(alice).get(room_url(soon)).content.decode()
+    config = config_of(html)
+    rtc = config["rtc"]
+    assert isinstance(rtc, dict)
+    turn_server = rtc["ice_servers"][1]
+    assert turn_server["username"].endswith(f":{alice.pk}")
+    assert turn_server["credential"] != "turn-password-for-members"
+    assert "coturn-secret" not in html
+    assert rtc["external_url"] == ""
+    assert 'id="call-join"' in html
+
+
+def test_it_gives_outsiders_no_turn_credentials(
+    login: Callable[[User], Client], charlie: User, soon: LiveSession, turn: None
+) -> None:
+    response = login(charlie).get(room_url(soon))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "turn-password-for-members" not in body
+    assert "turn.example.org" not in body
+    anonymous = Client().get(room_url(soon))
+    assert anonymous.status_code == 302
+    assert "turn-password-for-members" not in anonymous.content.decode()
 
 
 # --- The button on the session page -------------------------------------------------------
