@@ -151,6 +151,10 @@ class Result:
     last_recipient: dict[str, float] = field(default_factory=dict)
     delivered: int = 0
     keys: set[str] = field(default_factory=set)
+    # CPU seconds over the window in which messages were sent, and that window's length.
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    window: float = 1.0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -204,19 +208,29 @@ async def connect_all(connect: Any, cookies: list[str], batch: int = 50) -> list
 
 
 async def load(
-    *, url: str, cookies: list[str], host_cookie: str, rate: float, seconds: float, platform: bool
+    *,
+    urls: list[str],
+    pids: list[int],
+    cookies: list[str],
+    host_cookie: str,
+    rate: float,
+    seconds: float,
+    platform: bool,
 ) -> Result:
+    """Participants spread over the servers in `urls`; the host on the first."""
     import websockets
 
     result = Result()
-    origin = url.replace("ws://", "http://").split("/ws/")[0]
+    where = {cookie: urls[n % len(urls)] for n, cookie in enumerate(cookies)}
+    where[host_cookie] = urls[0]
 
     async def connect(cookie: str) -> Any:
         headers = {"Cookie": cookie} if platform else {}
+        url = where[cookie]
         return await websockets.connect(
             url,
             additional_headers=headers,
-            origin=Origin(origin),
+            origin=Origin(url.replace("ws://", "http://").split("/ws/")[0]),
             max_queue=None,
             open_timeout=60,
         )
@@ -230,6 +244,7 @@ async def load(
     result.latencies.clear()
     result.delivered = 0
     sent = 0
+    server_before, client_before = sum(map(cpu_seconds, pids)), time.process_time()
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         key = uuid.uuid4().hex[:12]
@@ -241,6 +256,9 @@ async def load(
         await host.send(json.dumps(message))
         sent += 1
         await asyncio.sleep(max(0.0, began + sent / rate - time.monotonic()))
+    result.window = time.monotonic() - began
+    result.server_cpu = sum(map(cpu_seconds, pids)) - server_before
+    result.client_cpu = time.process_time() - client_before
     await asyncio.sleep(5)  # let the last deliveries arrive
     for task in readers:
         task.cancel()
@@ -250,15 +268,16 @@ async def load(
     return result
 
 
-def report(name: str, result: Result, expected: int, cpu: float, wall: float) -> float:
+def report(name: str, result: Result, expected: int) -> float:
     retries, RETRIES["count"] = RETRIES["count"], 0
     last = [v for k, v in result.last_recipient.items() if k != "__sent__"]
     p99 = percentile(result.latencies, 0.99)
     print(
         f"{name:>10}: p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms  "
         f"p99 {p99 * 1000:7.1f} ms  last-recipient p99 {percentile(last, 0.99) * 1000:7.1f} ms  "
-        f"delivered {result.delivered}/{expected}  server CPU {cpu / wall * 100:5.1f}% of a core"
-        f"  handshakes retried {retries}"
+        f"delivered {result.delivered}/{expected}\n{'':>12}while sending: server CPU "
+        f"{result.server_cpu / result.window * 100:5.1f}% of a core, this load generator "
+        f"{result.client_cpu / result.window * 100:5.1f}%; handshakes retried {retries}"
     )
     return p99
 
@@ -270,6 +289,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--idle", type=int, default=3000, help="idle participants to measure")
     parser.add_argument(
+        "--processes", type=int, default=1, help="Daphne processes sharing the participants"
+    )
+    parser.add_argument(
         "--runs",
         default="default,platform,ceiling",
         help="which loads to run, comma-separated (default, platform, ceiling)",
@@ -279,7 +301,10 @@ def main() -> None:
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench runs the real platform.")
 
     sessions, host_cookie, cookies = setup_platform(max(args.participants, args.idle))
-    print(f"{args.participants} participants, {args.rate:g} messages/s for {args.seconds:g} s")
+    print(
+        f"{args.participants} participants, {args.rate:g} messages/s for {args.seconds:g} s, "
+        f"{args.processes} Daphne process(es) for the platform"
+    )
     p99s: dict[str, float] = {}
     runs = set(args.runs.split(","))
     for name, fanout, session_id in (
@@ -288,9 +313,10 @@ def main() -> None:
     ):
         if name not in runs:
             continue
-        with daphne(fanout) as (port, pid):
-            url = f"ws://127.0.0.1:{port}/ws/live/{session_id}/"
-            p99s[name] = run(name, url, pid, host_cookie, cookies, args, platform=True)
+        with daphnes(fanout, args.processes) as servers:
+            urls = [f"ws://127.0.0.1:{port}/ws/live/{session_id}/" for port, _pid in servers]
+            pids = [pid for _port, pid in servers]
+            p99s[name] = run(name, urls, pids, host_cookie, cookies, args, platform=True)
     if "ceiling" in runs:
         p99s["ceiling"] = run_ceiling(cookies, args)
     for name in ("default", "platform"):
@@ -298,7 +324,7 @@ def main() -> None:
             print(f"     ratio: {name} p99 / ceiling p99 = {p99s[name] / p99s['ceiling']:.2f}")
 
     if args.idle:
-        with daphne("process") as (port, pid):
+        with daphnes("process", 1) as [(port, pid)]:
             url = f"ws://127.0.0.1:{port}/ws/live/{sessions[2]}/"
             share = asyncio.run(idle(url, port, pid, cookies[: args.idle]))
         print(f"      idle: {args.idle} participants cost {share * 100:.1f}% of a core")
@@ -312,42 +338,48 @@ def run_ceiling(cookies: list[str], args: argparse.Namespace) -> float:
     try:
         wait_for(ceiling_port)
         url = f"ws://127.0.0.1:{ceiling_port}/"
-        return run("ceiling", url, ceiling.pid, "", cookies, args, platform=False)
+        return run("ceiling", [url], [ceiling.pid], "", cookies, args, platform=False)
     finally:
         ceiling.terminate()
         ceiling.wait(timeout=10)
 
 
 @contextlib.contextmanager
-def daphne(fanout: str) -> Iterator[tuple[int, int]]:
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
-        [*DAPHNE, "-p", str(port), "diaspora.asgi:application"],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "1", "LOG_LEVEL": "WARNING", "LIVE_FANOUT": fanout},
-    )
+def daphnes(fanout: str, count: int) -> Iterator[list[tuple[int, int]]]:
+    """`count` Daphne processes sharing the database and Redis: (port, pid) of each."""
+    ports = [free_port() for _n in range(count)]
+    processes = [
+        subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
+            [*DAPHNE, "-p", str(port), "diaspora.asgi:application"],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "1", "LOG_LEVEL": "WARNING", "LIVE_FANOUT": fanout},
+        )
+        for port in ports
+    ]
     try:
-        wait_for(port)
-        yield port, process.pid
+        for port in ports:
+            wait_for(port)
+        yield [(port, process.pid) for port, process in zip(ports, processes, strict=True)]
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def run(
     name: str,
-    url: str,
-    pid: int,
+    urls: list[str],
+    pids: list[int],
     host_cookie: str,
     cookies: list[str],
     args: argparse.Namespace,
     *,
     platform: bool,
 ) -> float:
-    cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
     result = asyncio.run(
         load(
-            url=url,
+            urls=urls,
+            pids=pids,
             cookies=cookies[: args.participants],
             host_cookie=host_cookie,
             rate=args.rate,
@@ -358,8 +390,7 @@ def run(
     sent = int(result.last_recipient["__sent__"])
     # Every participant should get every message (the sender's own copy is not counted).
     expected = sent * args.participants
-    wall = time.monotonic() - wall_before
-    return report(name, result, expected, cpu_seconds(pid) - cpu_before, wall)
+    return report(name, result, expected)
 
 
 async def idle(url: str, port: int, pid: int, cookies: list[str]) -> float:

@@ -32,6 +32,9 @@ from realtime import groups, protocol
 
 logger = logging.getLogger(__name__)
 
+# Sockets served before the hub lets the event loop run (writes, reads) during a fan-out.
+FAN_SLICE = 100
+
 
 class Member(Protocol):
     """A socket in a room, as the hub sees it."""
@@ -142,11 +145,14 @@ class RoomHub:
             return
         async with self.fan_lock:
             text = encode(frame)
-            for member in list(self.members):
+            for n, member in enumerate(list(self.members), 1):
                 try:
                     await member.offer(frame, text)
                 except Exception:  # a socket closing under us must not cost the others
                     logger.debug("Live room %s: a socket refused an event", self.session_id)
+                if n % FAN_SLICE == 0:
+                    # Let the server write what is queued so far, and read what comes in.
+                    await asyncio.sleep(0)
 
     async def _flush_later(self) -> None:
         try:
@@ -171,11 +177,13 @@ class RoomHub:
                     "ts": selectors.iso(timezone.now()),
                 }
             )
-            for member in list(self.members):
+            for n, member in enumerate(list(self.members), 1):
                 try:
                     await member.offer_many(frames, text)
                 except Exception:
                     logger.debug("Live room %s: a socket refused events", self.session_id)
+                if n % FAN_SLICE == 0:
+                    await asyncio.sleep(0)
 
     # --- Presence -------------------------------------------------------------------------
 

@@ -55,6 +55,10 @@ class RoomEvent(models.Model):
     client_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not a column: True on the event a service returns for a client_id it had stored
+    # before, so the caller answers the repeat instead of broadcasting anything.
+    repeated = False
+
     class Meta:
         ordering = ["room", "seq"]
         verbose_name = _("room event")

@@ -192,7 +192,10 @@ def _check_client_id(client_id: str) -> None:
 def _stored(room_id: int, actor: User, client_id: str) -> RoomEvent | None:
     if not client_id:
         return None
-    return RoomEvent.objects.filter(room_id=room_id, actor=actor, client_id=client_id).first()
+    event = RoomEvent.objects.filter(room_id=room_id, actor=actor, client_id=client_id).first()
+    if event is not None:
+        event.repeated = True
+    return event
 
 
 def _broadcast(session_id: int, event: RoomEvent) -> None:
@@ -219,8 +222,10 @@ def _record(
     is open, run `apply` (validation and changes; it returns the payload), store the event
     with the next seq, and broadcast it after commit. The caller has authorised (`_begin`)
     and checked what it can before the lock."""
-    room_get_or_create(session)
-    room = Room.objects.select_for_update().get(pk=session.pk)
+    room = Room.objects.select_for_update().filter(pk=session.pk).first()
+    if room is None:
+        room_get_or_create(session)
+        room = Room.objects.select_for_update().get(pk=session.pk)
     room.session = session
     stored = _stored(room.pk, actor, client_id)
     if stored is not None:

@@ -116,6 +116,32 @@ def test_a_message_sent_while_the_server_is_down_arrives_once_after_it_is_back(
     assert texts == ["Before the restart", "While the server was down"]
 
 
+def test_the_host_removes_a_learner_who_is_disconnected_at_once_and_kept_out(
+    daphne_server: DaphneServer, room: Room, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from mentoring.rooms.models import Removal
+
+    host = open_room(browser, daphne_server, room.host_cookie, room)
+    host.get_by_role("button", name="Open the room").click()
+    guest = open_room(browser, daphne_server, room.learner_cookie, room, **PHONE)
+    learner = host.locator("#people li", has_text="Lina Learner")
+    expect(learner).to_be_visible()
+    expect(host.locator("#people li", has_text="(you)").get_by_role("button")).to_have_count(0)
+    expect(guest.locator("#people").get_by_role("button", name="Remove")).to_have_count(0)
+
+    host.once("dialog", lambda dialog: dialog.accept("Posting adverts"))
+    learner.get_by_role("button", name="Remove").click()
+
+    expect(guest.locator("#room-notice")).to_contain_text("You were removed from this room")
+    expect(guest.get_by_label(re.compile("^Message"))).to_be_disabled()
+    expect(host.locator("#people")).not_to_contain_text("Lina Learner")
+    removal = Removal.objects.get(room_id=room.session.pk)
+    assert removal.reason == "Posting adverts"
+    assert guest.reload().status == 404  # the page is gone for them, as for an outsider
+
+
 def test_questions_hands_reactions_errors_and_the_end_of_the_session(
     daphne_server: DaphneServer, room: Room, browser: Any
 ) -> None:
