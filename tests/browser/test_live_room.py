@@ -26,6 +26,13 @@ def chat_items(page: Any, text: str) -> Any:
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
+def open_and_join(browser: Any, server: DaphneServer, room: Room) -> tuple[Any, Any]:
+    """The host opens the room, then the learner joins it from a phone."""
+    host = open_room(browser, server, room.host_cookie, room)
+    host.get_by_role("button", name="Open the room").click()
+    return host, open_room(browser, server, room.learner_cookie, room, **PHONE)
+
+
 def test_the_host_and_a_learner_chat_vote_and_follow_the_slides(
     daphne_server: DaphneServer, room: Room, browser: Any
 ) -> None:
@@ -123,9 +130,7 @@ def test_the_host_removes_a_learner_who_is_disconnected_at_once_and_kept_out(
 
     from mentoring.rooms.models import Removal
 
-    host = open_room(browser, daphne_server, room.host_cookie, room)
-    host.get_by_role("button", name="Open the room").click()
-    guest = open_room(browser, daphne_server, room.learner_cookie, room, **PHONE)
+    host, guest = open_and_join(browser, daphne_server, room)
     learner = host.locator("#people li", has_text="Lina Learner")
     expect(learner).to_be_visible()
     expect(host.locator("#people li", has_text="(you)").get_by_role("button")).to_have_count(0)
@@ -147,9 +152,7 @@ def test_questions_hands_reactions_errors_and_the_end_of_the_session(
 ) -> None:
     from playwright.sync_api import expect
 
-    host = open_room(browser, daphne_server, room.host_cookie, room)
-    host.get_by_role("button", name="Open the room").click()
-    guest = open_room(browser, daphne_server, room.learner_cookie, room, **PHONE)
+    host, guest = open_and_join(browser, daphne_server, room)
 
     # Q&A: asked, upvoted once, answered.
     guest.get_by_label("Your question").fill("Is a *cohort* always prospective?")
