@@ -541,7 +541,11 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_text(self, text: str) -> None:
         """Straight to the server: the fan-out's hot path, a thousand times per event."""
-        await self.base_send({"type": "websocket.send", "text": text})
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+        except Exception:
+            # The client went away between two frames; its disconnect is on its way.
+            self.closing = True
 
     # --- Channel-layer messages ---------------------------------------------------------
 
