@@ -158,7 +158,7 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         if started is None:  # removed between the check and joining
             await self._close(protocol.CLOSE_FORBIDDEN)
             return
-        state, last_seq = started
+        state, last_seq, votes = started
         await self.send_json(
             {
                 "type": protocol.FRAME_WELCOME,
@@ -166,6 +166,7 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
                 "user": selectors.person(self.user),
                 "state": state,
                 "last_seq": last_seq,
+                "voted": votes,
                 "ts": _now(),
             }
         )
@@ -197,13 +198,13 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             return 0
 
-    def _start(self) -> tuple[str, int] | None:
+    def _start(self) -> tuple[str, int, dict[str, list[int]]] | None:
         if is_removed(self.user.pk, self.session_id):
             return None
         room = Room.objects.get(pk=self.session_id)
         visit = services.visit_start(room=room, user=self.user, channel_name=self.channel_name)
         self.visit_id = visit.pk
-        return room.state, room.last_seq
+        return room.state, room.last_seq, selectors.votes_of(room.pk, self.user.pk)
 
     # --- Leaving ------------------------------------------------------------------------
 

@@ -158,7 +158,11 @@ class MaterialPageForm(forms.Form):
         label=_("Text"),
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=MARKDOWN_HELP,
+        help_text=format_lazy(
+            "{} {}",
+            MARKDOWN_HELP,
+            _("In a live session, a line with only --- starts a new slide."),
+        ),
     )
 
 

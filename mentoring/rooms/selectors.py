@@ -9,7 +9,7 @@ from django.utils import timezone
 from diaspora.accounts.models import User
 from diaspora.institutions.models import MemberRole, Membership
 from mentoring.engagements.models import Participant
-from mentoring.rooms.models import Room, RoomEvent, Visit
+from mentoring.rooms.models import PollVote, QuestionVote, Removal, Room, RoomEvent, Visit
 from mentoring.rooms.permissions import HOST, MODERATOR, PARTICIPANT
 
 # The most events one read returns: a client resuming further back reads again.
@@ -19,8 +19,8 @@ _ROLE_ORDER = {HOST: 0, PARTICIPANT: 1, MODERATOR: 2}
 
 # An open socket refreshes its visit this often; a visit not refreshed for VISIT_STALE
 # belonged to a process that died.
-VISIT_HEARTBEAT = timedelta(seconds=30)
-VISIT_STALE = timedelta(seconds=90)
+VISIT_HEARTBEAT = timedelta(seconds=15)
+VISIT_STALE = timedelta(seconds=45)
 
 
 def stale_before() -> datetime:
@@ -28,8 +28,11 @@ def stale_before() -> datetime:
 
 
 def live_visits(room_id: int) -> QuerySet[Visit]:
-    """The visits of sockets open now."""
-    return Visit.objects.filter(room_id=room_id, left_at__isnull=True, seen_at__gte=stale_before())
+    """The visits of sockets open now, of people not removed from the room (a removed
+    person's socket may take a moment to close, or belong to a process that died)."""
+    return Visit.objects.filter(
+        room_id=room_id, left_at__isnull=True, seen_at__gte=stale_before()
+    ).exclude(user_id__in=Removal.objects.filter(room_id=room_id).values("user_id"))
 
 
 def call_members(room_id: int) -> set[int]:
@@ -103,3 +106,20 @@ def presence(room: Room) -> list[dict[str, Any]]:
 def sorted_presence(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Hosts first, then participants, then moderators; by name within each."""
     return sorted(people, key=lambda p: (_ROLE_ORDER.get(p["role"], 9), p["name"].lower(), p["id"]))
+
+
+def votes_of(room_id: int, user_id: int) -> dict[str, list[int]]:
+    """What this person voted in the room: the polls (never the choice) and the questions,
+    so that any of their pages knows which buttons to offer."""
+    return {
+        "polls": sorted(
+            PollVote.objects.filter(poll__room_id=room_id, user_id=user_id).values_list(
+                "poll_id", flat=True
+            )
+        ),
+        "questions": sorted(
+            QuestionVote.objects.filter(question__room_id=room_id, user_id=user_id).values_list(
+                "question_id", flat=True
+            )
+        ),
+    }

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from diaspora.http import AuthedRequest
 from mentoring.courses.models import MaterialKind
@@ -64,6 +65,7 @@ SCRIPT_STRINGS = {
     "lower_hand": _("Lower my hand"),
     "agenda": _("Agenda"),
     "slide": _("Slide %(number)s"),
+    "slide_of": _("Slide %(number)s of %(count)s"),
     "you": _("(you)"),
     "role_host": ROLE_LABELS["host"],
     "role_participant": ROLE_LABELS["participant"],
@@ -87,7 +89,6 @@ SCRIPT_STRINGS = {
     "call_no_connection": _("Not connected"),
     "call_muted": _("Muted"),
     "call_no_video": _("Camera off"),
-    "call_full": _("The call is full (at most %(limit)s people)."),
     "call_external": _("Join through the session's external video link instead."),
     "call_no_external": _("The host has not set an external video link for this session."),
     "call_failed": _(
@@ -128,6 +129,16 @@ REACTIONS = [
     ("😮", _("Surprised")),
     ("🎉", _("Celebrate")),
 ]
+
+
+def _call_full() -> str:
+    """In the language and grammatical number of the configured limit."""
+    limit = settings.RTC_MESH_LIMIT
+    return ngettext(
+        "The call is full (at most %(limit)s person).",
+        "The call is full (at most %(limit)s people).",
+        limit,
+    )
 
 
 @login_required
@@ -172,7 +183,7 @@ def room(request: AuthedRequest, pk: int) -> HttpResponse:
                 "user": {"id": request.user.pk, "name": request.user.display_name},
                 "time_zone": timezone.get_current_timezone_name(),
                 "login_url": f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}",
-                "strings": SCRIPT_STRINGS,
+                "strings": {**SCRIPT_STRINGS, "call_full": _call_full()},
                 # ICE servers (with TURN credentials) only past the check above.
                 "rtc": call_config(request.user.pk, session.external_url or ""),
             },

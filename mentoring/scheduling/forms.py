@@ -66,7 +66,10 @@ class LiveSessionForm(forms.Form):
         max_length=AGENDA_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=format_lazy(
-            "{} {}", _("Optional: what the session covers, in plain text."), MARKDOWN_HELP
+            "{} {} {}",
+            _("Optional: what the session covers."),
+            MARKDOWN_HELP,
+            _("In the live room, a line with only --- starts a new slide."),
         ),
     )
     allow_overlap = forms.BooleanField(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -53,15 +54,28 @@ def join_opens_at(session: LiveSession) -> datetime:
     return session.starts_at - timedelta(minutes=settings.LIVE_SESSION_JOIN_EARLY_MINUTES)
 
 
+def room_state(session: LiveSession) -> str | None:
+    """The live room's state ("lobby", "open", "ended"), None before anyone entered it.
+    Lists select_related("room") so that this costs no query."""
+    try:
+        return str(session.room.state)
+    except ObjectDoesNotExist:
+        return None
+
+
 def joinable_now(session: LiveSession, now: datetime) -> bool:
     """Whether participants may enter the live room at `now`: an open room at any time, any
-    other from LIVE_SESSION_JOIN_EARLY_MINUTES before its start until its end; never when
-    cancelled or when the engagement is not proposed or active."""
+    other from LIVE_SESSION_JOIN_EARLY_MINUTES before its start until its end, or earlier if
+    the host has opened it; never once the host ended it, when cancelled, or when the
+    engagement is not proposed or active."""
     if session.cancelled_at is not None:
         return False
     if session.engagement.status not in JOINABLE_STATUSES:
         return False
-    if session.always_open:
+    state = room_state(session)
+    if state == "ended":
+        return False
+    if session.always_open or state == "open":
         return True
     return join_opens_at(session) <= now < session.ends_at
 
@@ -85,7 +99,11 @@ def with_end(qs: QuerySet[LiveSession]) -> QuerySet[LiveSession]:
 
 
 def engagement_sessions(engagement: Engagement) -> QuerySet[LiveSession]:
-    return LiveSession.objects.filter(engagement=engagement).order_by("starts_at", "id")
+    return (
+        LiveSession.objects.filter(engagement=engagement)
+        .select_related("room")
+        .order_by("starts_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +218,8 @@ def joinable_sessions(user: Any, now: datetime) -> QuerySet[LiveSession]:
         )
         .filter(Q(always_open=True) | Q(end__gt=now))
         .exclude(room__removals__user_id=user.pk)
-        .select_related("engagement")
+        .exclude(room__state="ended")
+        .select_related("engagement", "room")
         .order_by("starts_at", "id")
     )
 

@@ -27,6 +27,7 @@ from mentoring.scheduling.selectors import (
     engagement_sessions,
     join_opens_at,
     joinable_now,
+    room_state,
 )
 
 
@@ -106,11 +107,13 @@ def live_session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "session": session,
             "joinable": joinable_now(session, now),
             "removed": is_removed(request.user.pk, session.pk),
+            "room_ended": room_state(session) == "ended",
             "join_opens_at": join_opens_at(session),
             "ended": session.ends_at <= now,
             "can_edit": access.is_manager
             and session.cancelled_at is None
-            and session.engagement.is_open,
+            and session.engagement.is_open
+            and room_state(session) != "ended",
             "can_take_attendance": access.is_manager
             and session.cancelled_at is None
             and session.starts_at <= now,

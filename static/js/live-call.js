@@ -293,7 +293,8 @@
   R.on("connection", function (up) {
     var was = inCall;
     if (!up && (inCall || joining)) leave(false);
-    if (was && !up) say(S.call_dropped, "dropped");
+    // For good (removed, ended): the room's own notice says why.
+    if (was && !up && !R.stopped()) say(S.call_dropped, "dropped");
     render();
   });
   R.on("state", function (state) {

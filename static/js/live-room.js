@@ -120,6 +120,7 @@
     people: function () { return people.slice(); },
     state: function () { return roomState; },
     ready: function () { return ready && !stopped; },
+    stopped: function () { return stopped; },  // for good: removed, ended, signed out
     on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); },
     request: function (type, fields) {
       var msg = { type: type, client_id: uuid() };
@@ -269,6 +270,7 @@
     attempt = 0;
     if (frame.user) me = person(frame.user);
     if (typeof frame.last_seq === "number") maxSeen = Math.max(maxSeen, frame.last_seq);
+    syncVotes(frame.voted);
     setRoom(frame.state);
     status(t("connected"), false);
     // Unacknowledged messages go again with the same client_id: the server returns the
@@ -282,6 +284,26 @@
     });
     renderPending();
     emit("connection", true);
+  }
+
+  // The server says what this person voted (from any device); votes still on their way
+  // count too. A poll voted elsewhere shows as voted, without the choice (-1).
+  function syncVotes(voted) {
+    if (!voted) return;
+    var pending = {};
+    outbox.forEach(function (entry) {
+      if (entry.msg.type === "poll.vote") pending["p" + entry.msg.poll_id] = 1;
+      if (entry.msg.type === "question.vote") pending["q" + entry.msg.question_id] = 1;
+    });
+    var polls = {};
+    var questions = {};
+    (voted.polls || []).forEach(function (id) { polls[id] = memory.polls[id] !== undefined ? memory.polls[id] : -1; });
+    (voted.questions || []).forEach(function (id) { questions[id] = 1; });
+    Object.keys(memory.polls).forEach(function (id) { if (pending["p" + id]) polls[id] = memory.polls[id]; });
+    Object.keys(memory.questions).forEach(function (id) { if (pending["q" + id]) questions[id] = 1; });
+    memory.polls = polls;
+    memory.questions = questions;
+    remember();
   }
 
   function present(p) {
@@ -306,7 +328,8 @@
     Object.keys(changed).forEach(function (id) { people.push(changed[id]); });
     var order = { host: 0, participant: 1, moderator: 2 };
     people.sort(function (a, b) {
-      return (order[a.role] || 9) - (order[b.role] || 9) ||
+      var rank = function (p) { return p.role in order ? order[p.role] : 9; };
+      return rank(a) - rank(b) ||
         a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id;
     });
     renderPeople();
@@ -329,6 +352,8 @@
     if (msg.type === "poll.open" && entry.extra) {
       restoreText("poll-question", entry.extra.question);
       restoreText("poll-choices", entry.extra.choices);
+      var details = $("poll-form") && $("poll-form").closest("details");
+      if (details) details.open = true;
     }
   }
 
@@ -464,11 +489,15 @@
     if (focusId && $(focusId)) $(focusId).focus();
   }
 
+  // An error stays long enough to be read, then goes: the next action may well succeed.
+  var ERROR_MS = 12000;
   function showError(origin, message) {
     var node = document.querySelector('[data-error-for="' + origin + '"]') ||
       document.querySelector('[data-error-for="general"]');
     node.textContent = message;
     node.hidden = false;
+    clearTimeout(node.clearTimer);
+    node.clearTimer = setTimeout(function () { node.hidden = true; node.textContent = ""; }, ERROR_MS);
   }
   function clearError(origin) {
     var node = document.querySelector('[data-error-for="' + origin + '"]');
@@ -707,7 +736,8 @@
       if (!title && picker.selectedIndex >= 0) title = picker.options[picker.selectedIndex].text;
     }
     if (slide.material_id === null) title = S.agenda;
-    $("slide-caption").textContent = (title ? title + " · " : "") + t("slide", { number: slide.index + 1 });
+    var where = slide.count ? t("slide_of", { number: slide.index + 1, count: slide.count }) : t("slide", { number: slide.index + 1 });
+    $("slide-caption").textContent = (title ? title + " · " : "") + where;
     renderSlideButtons();
   }
 

@@ -161,7 +161,7 @@ def test_a_full_call_offers_the_external_link(
     guest = open_room(browser, small_daphne, room.learner_cookie, room)
     notice = guest.locator("#call-notice")
     # Presence already says the call is full.
-    expect(notice).to_contain_text("The call is full (at most 1 people).")
+    expect(notice).to_contain_text("The call is full (at most 1 person).")
     link = notice.get_by_role("link", name=re.compile("external video link"))
     expect(link).to_have_attribute("href", EXTERNAL)
     # Trying anyway: the server refuses, the page says the same.

@@ -377,3 +377,46 @@ def test_the_script_says_why_instead_of_reconnecting(
         assert link.get_attribute("href") == (
             f"/accounts/login/?next=%2Fsessions%2F{room.session.pk}%2Froom%2F"
         )
+
+
+def test_the_script_applies_batches_presence_changes_and_votes_cast_elsewhere(
+    live_server: Any, room: Room, browser: Any
+) -> None:
+    page = _fake_room(browser, live_server, room)
+    page.wait_for_function("window.__sockets.length === 1 && window.__sockets[0].readyState === 1")
+    poll = {"id": 7, "question": "Ready?", "choices": ["Yes", "No"]}
+    _receive(
+        page,
+        {**_welcome(last_seq=1), "voted": {"polls": [7], "questions": []}},
+        {"type": "poll.opened", "seq": 1, "ts": "2030-01-01T10:00:00Z", "poll": poll},
+        {
+            "type": "presence",
+            "people": [{"id": 1, "name": "Ama Host", "role": "host", "in_call": False}],
+            "ts": "2030-01-01T10:00:00Z",
+        },
+    )
+    # Voted from another device: no form, and it says so.
+    assert page.locator("#polls form").count() == 0
+    assert "You voted." in page.locator("#polls").inner_text()
+
+    # Votes come together in one `events` frame; a change of presence keeps the host first.
+    voted = [
+        {"type": "poll.voted", "seq": seq, "ts": "2030-01-01T10:00:01Z", "poll_id": 7}
+        | {"tally": [seq - 1, 0]}
+        for seq in (2, 3, 4)
+    ]
+    _receive(
+        page,
+        {"type": "events", "events": voted, "ts": "2030-01-01T10:00:01Z"},
+        {
+            "type": "presence.changed",
+            "people": [{"id": 2, "name": "Aaron Early", "role": "participant", "in_call": True}],
+            "left": [],
+            "ts": "2030-01-01T10:00:01Z",
+        },
+    )
+    assert "3 votes" in page.locator("#polls").inner_text()
+    people = page.locator("#people > li").all_inner_texts()
+    assert people[0].startswith("Ama Host") and people[1].startswith("Aaron Early")
+    assert "In the call" in people[1]
+    assert [f for f in _sent(page) if f["type"] == "events.fetch"] == []  # no gap seen

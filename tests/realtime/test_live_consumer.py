@@ -303,6 +303,7 @@ async def test_it_welcomes_each_role_then_sends_presence(
         "user": {"id": alice.pk, "name": "Alice Ndiaye"},
         "state": "lobby",
         "last_seq": 0,
+        "voted": {"polls": [], "questions": []},
         "ts": welcome["ts"],
     }
     assert welcome["ts"].endswith("Z")
@@ -943,3 +944,19 @@ async def test_a_lone_vote_waits_at_most_the_vote_interval(
     voted = await next_frame(host, "poll.voted")
     assert voted["tally"] == [0, 1]
     assert (await drain(guest)) == []  # and not a second time
+
+
+async def test_the_welcome_says_what_this_person_voted_on_any_device(
+    join: Join, live: LiveSession, alice: User, bob: User
+) -> None:
+    host = await open_room(join, alice, live)
+    await send(host, "poll.open", "p", question="Ready?", choices=["Yes", "No"])
+    poll = (await next_frame(host, "poll.opened"))["poll"]
+    await send(host, "question.ask", "q", text="Slides?")
+    question = (await next_frame(host, "question.asked"))["question"]
+    await run(services.poll_vote, session=live, actor=bob, poll_id=poll["id"], choice=1)
+    await run(services.question_vote, session=live, actor=bob, question_id=question["id"])
+
+    _phone, welcome, _events = await join(bob, live.pk)
+
+    assert welcome["voted"] == {"polls": [poll["id"]], "questions": [question["id"]]}

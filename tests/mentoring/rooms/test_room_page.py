@@ -247,6 +247,19 @@ def test_it_gives_participants_the_call_panel_and_its_configuration(
     assert "TURN server" in strings["call_failed"]
 
 
+def test_it_counts_a_limit_of_one_in_the_singular(
+    login: Callable[[User], Client], learner: User, soon: LiveSession, settings: Any
+) -> None:
+    settings.RTC_MESH_LIMIT = 1
+
+    html = login(learner).get(room_url(soon)).content.decode()
+
+    assert "for up to 1 person." in html
+    strings = config_of(html)["strings"]
+    assert isinstance(strings, dict)
+    assert strings["call_full"] == "The call is full (at most %(limit)s person)."
+
+
 def test_it_gives_the_host_a_login_of_her_own_with_a_shared_secret(
     login: Callable[[User], Client], alice: User, soon: LiveSession, turn: None, settings: Any
 ) -> None:
