@@ -29,6 +29,7 @@ from mentoring.rooms.models import (
     Question,
     QuestionStatus,
     QuestionVote,
+    Removal,
     Room,
     RoomEvent,
     Visit,
@@ -158,6 +159,8 @@ class AttendanceRow:
     seconds: float = 0.0
     # Someone still in a room that has not ended: no last leave yet.
     still_here: bool = False
+    # Taken out of the room by the host or a moderator (with the reason they gave).
+    removal: Removal | None = None
 
     @property
     def minutes(self) -> int:
@@ -182,8 +185,9 @@ class AttendanceReport:
 
 
 def attendance(session: LiveSession, room: Room | None, now: datetime) -> AttendanceReport:
-    """Everyone who came, with every visit and their minutes, then the current participants
-    who never did. Two queries (three when someone outside the engagement came)."""
+    """Everyone who came, with every visit, their minutes and any removal, then the current
+    participants who never did. Three queries (four when someone outside the engagement
+    came)."""
     if room is None:
         return AttendanceReport(
             room=None, present=[], absent=_sorted(_people(session, []).values())
@@ -202,6 +206,9 @@ def attendance(session: LiveSession, room: Room | None, now: datetime) -> Attend
             row.still_here = True
     for row in rows.values():
         row.seconds = merged_seconds((v.joined_at, v.until) for v in row.visits)
+    for removal in Removal.objects.filter(room=room).select_related("removed_by"):
+        if removal.user_id in rows:
+            rows[removal.user_id].removal = removal
     present = sorted(
         rows.values(),
         key=lambda r: (r.first_join or now, r.person.name.casefold(), r.person.user_id),
@@ -589,7 +596,17 @@ ATTENDANCE_CSV_HEADER = [
     "last_leave_utc",
     "minutes",
     "visits",
+    "removed_at_utc",
+    "removed_by",
+    "removal_reason",
 ]
+
+
+def _removal_cells(removal: Removal | None) -> list[str]:
+    if removal is None:
+        return ["", "", ""]
+    by = removal.removed_by.display_name if removal.removed_by else ""
+    return [utc_iso(removal.removed_at), csv_cell(by), csv_cell(removal.reason)]
 
 
 def attendance_csv_rows(report: AttendanceReport) -> Iterator[list[Any]]:
@@ -605,6 +622,7 @@ def attendance_csv_rows(report: AttendanceReport) -> Iterator[list[Any]]:
             utc_iso(row.last_leave),
             row.minutes,
             "; ".join(f"{utc_iso(v.joined_at)}/{utc_iso(v.left_at)}" for v in row.visits),
+            *_removal_cells(row.removal),
         ]
     for person in report.absent:
         yield [
@@ -615,6 +633,9 @@ def attendance_csv_rows(report: AttendanceReport) -> Iterator[list[Any]]:
             "",
             "",
             0,
+            "",
+            "",
+            "",
             "",
         ]
 

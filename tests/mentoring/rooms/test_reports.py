@@ -28,6 +28,7 @@ from mentoring.rooms.models import (
     Question,
     QuestionStatus,
     QuestionVote,
+    Removal,
     Room,
     RoomEvent,
     RoomState,
@@ -542,6 +543,9 @@ def test_the_attendance_csv_lists_visits_in_utc_then_the_absent(
         "last_leave_utc": "2025-03-04T13:00:00Z",
         "minutes": "55",
         "visits": "2025-03-04T12:05:00Z/2025-03-04T12:35:00Z; 2025-03-04T12:30:00Z/",
+        "removed_at_utc": "",
+        "removed_by": "",
+        "removal_reason": "",
     }
     assert rows[str(alice.pk)]["minutes"] == "60"
     assert rows[str(nobody.pk)]["status"] == "absent"
@@ -616,8 +620,9 @@ def test_the_summary_names_someone_who_left_the_engagement(
     assert rows[gone.pk].person.role == ""
 
 
-# Session, user, notification badge, live session, participant, room, visits, participants.
-ATTENDANCE_QUERIES = 8
+# Session, user, notification badge, live session, participant, room, visits, removals,
+# participants.
+ATTENDANCE_QUERIES = 9
 # Session, user, badge, live session, participant, room, events, questions, question votes,
 # poll votes, hands, visits, participants.
 SUMMARY_QUERIES = 13
@@ -650,3 +655,25 @@ def test_the_reports_run_a_fixed_number_of_queries(
         PollVote.objects.create(poll=held["poll"], user=learner, choice=0)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_attendance_says_who_was_removed_when_by_whom_and_why(
+    login: Callable[[User], Client], room: Room, held: dict[str, Any], alice: User, bob: User
+) -> None:
+    Removal.objects.create(
+        room=room, user=bob, removed_by=alice, reason="Posting adverts", removed_at=at(40)
+    )
+
+    page = login(alice).get(reverse("room_attendance", args=[room.pk])).content.decode()
+    rows = {
+        row["user_id"]: row
+        for row in read_csv(login(alice).get(reverse("room_attendance_csv", args=[room.pk])))
+    }
+
+    assert "Removed" in page and "by Alice Ndiaye" in page and "Posting adverts" in page
+    assert rows[str(bob.pk)]["removed_at_utc"] == "2025-03-04T12:40:00Z"
+    assert rows[str(bob.pk)]["removed_by"] == "Alice Ndiaye"
+    assert rows[str(bob.pk)]["removal_reason"] == "Posting adverts"
+    assert rows[str(alice.pk)]["removal_reason"] == ""
+    # Learners never see the reports, reasons included.
+    assert login(bob).get(reverse("room_attendance", args=[room.pk])).status_code in (403, 404)
