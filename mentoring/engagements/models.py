@@ -326,7 +326,7 @@ class TimelineVerb(models.TextChoices):
     LIVE_SESSION_CANCELLED = "live_session_cancelled", _("%(actor)s cancelled “%(session)s”")
     LIVE_SESSION_HELD = (
         "live_session_held",
-        _("“%(session)s” took place: %(people)s attended (replay, attendance and summary)"),
+        _("“%(session)s” took place with %(people)s of the engagement's people (see the replay)"),
     )
     ATTENDANCE_RECORDED = (
         "attendance_recorded",

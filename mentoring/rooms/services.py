@@ -333,7 +333,9 @@ def room_end(*, session: LiveSession, actor: User, client_id: str = "") -> RoomE
         Poll.objects.filter(room=room, status=PollStatus.OPEN).update(
             status=PollStatus.CLOSED, closed_at=now
         )
-        people = Visit.objects.filter(room=room).values("user_id").distinct().count()
+        visitors = set(Visit.objects.filter(room=room).values_list("user_id", flat=True))
+        # Platform moderators who looked in are not the engagement's people.
+        people = sum(1 for r in selectors.roles_of(room, visitors).values() if r != MODERATOR)
         timeline_record(
             engagement=session.engagement,
             verb=TimelineVerb.LIVE_SESSION_HELD,
@@ -519,6 +521,8 @@ def poll_open(
                 ]
             }
         )
+    if len({c.casefold() for c in cleaned}) < len(cleaned):
+        raise ValidationError({"choices": [_("Each choice must be different from the others.")]})
 
     def apply(room: Room, role: RoomRole) -> dict[str, Any]:
         poll = Poll.objects.create(room=room, question=text, choices=cleaned, opened_by=actor)

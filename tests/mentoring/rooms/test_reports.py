@@ -677,3 +677,15 @@ def test_attendance_says_who_was_removed_when_by_whom_and_why(
     assert rows[str(alice.pk)]["removal_reason"] == ""
     # Learners never see the reports, reasons included.
     assert login(bob).get(reverse("room_attendance", args=[room.pk])).status_code in (403, 404)
+
+
+def test_a_visit_whose_server_died_ends_when_it_was_last_seen(
+    login: Callable[[User], Client], room: Room, alice: User, bob: User
+) -> None:
+    lost = visit(room, bob, 5, None)
+    Visit.objects.filter(pk=lost.pk).update(seen_at=at(20))
+
+    page = login(alice).get(reverse("room_attendance", args=[room.pk])).content.decode()
+
+    assert "(last seen: the connection was lost)" in page
+    assert '<td class="minutes">15</td>' in page

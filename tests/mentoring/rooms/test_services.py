@@ -68,12 +68,13 @@ def test_it_refuses_messages_while_the_room_is_in_the_lobby(live: LiveSession, b
 
 
 def test_it_ends_the_room_and_records_it_on_the_timeline(
-    open_room: Room, alice: User, bob: User, mentorship: Engagement
+    open_room: Room, alice: User, bob: User, moderator: User, mentorship: Engagement
 ) -> None:
     session = open_room.session
     services.visit_start(room=open_room, user=alice, channel_name="a1")
     services.visit_start(room=open_room, user=alice, channel_name="a2")
     services.visit_start(room=open_room, user=bob, channel_name="b1")
+    services.visit_start(room=open_room, user=moderator, channel_name="m1")  # not counted
     poll = services.poll_open(
         session=session, actor=alice, question="Ready?", choices=["Yes", "No"], client_id="p"
     ).payload["poll"]
@@ -395,6 +396,7 @@ def test_it_runs_a_poll_and_never_says_who_voted(
         ("Q?", ["a", 3], "choices"),
         ("Q?", "a,b", "choices"),
         ("Q?", ["a", "b" * 201], "choices"),
+        ("Q?", ["Same", "same "], "choices"),
         ("", ["a", "b"], "question"),
         ("q" * 301, ["a", "b"], "question"),
     ],
