@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -124,7 +125,7 @@ class RoomHub:
         if seq <= self.last_seq:
             return
         if seq > self.last_seq + 1:
-            for missing in await database_sync_to_async(_frames)(
+            for missing in await database_sync_to_async(selectors.frames_after)(
                 self.session_id, self.last_seq, seq
             ):
                 await self._fan(missing)
@@ -145,14 +146,18 @@ class RoomHub:
             return
         async with self.fan_lock:
             text = encode(frame)
-            for n, member in enumerate(list(self.members), 1):
-                try:
-                    await member.offer(frame, text)
-                except Exception:  # a socket closing under us must not cost the others
-                    logger.debug("Live room %s: a socket refused an event", self.session_id)
-                if n % FAN_SLICE == 0:
-                    # Let the server write what is queued so far, and read what comes in.
-                    await asyncio.sleep(0)
+            await self._each(self.members, lambda member: member.offer(frame, text))
+
+    async def _each(self, members: set[Member], send: Callable[[Member], Awaitable[None]]) -> None:
+        """`send` to each socket. One closing under us must not cost the others the frame;
+        every FAN_SLICE sockets the event loop gets to write what is queued and read."""
+        for n, member in enumerate(list(members), 1):
+            try:
+                await send(member)
+            except Exception:
+                logger.debug("Live room %s: a socket refused a frame", self.session_id)
+            if n % FAN_SLICE == 0:
+                await asyncio.sleep(0)
 
     async def _flush_later(self) -> None:
         try:
@@ -177,13 +182,7 @@ class RoomHub:
                     "ts": selectors.iso(timezone.now()),
                 }
             )
-            for n, member in enumerate(list(self.members), 1):
-                try:
-                    await member.offer_many(frames, text)
-                except Exception:
-                    logger.debug("Live room %s: a socket refused events", self.session_id)
-                if n % FAN_SLICE == 0:
-                    await asyncio.sleep(0)
+            await self._each(self.members, lambda member: member.offer_many(frames, text))
 
     # --- Presence -------------------------------------------------------------------------
 
@@ -236,11 +235,7 @@ class RoomHub:
                 "ts": selectors.iso(timezone.now()),
             }
         )
-        for member in list(self.presence_ready):
-            try:
-                await member.send_presence(text)
-            except Exception:
-                logger.debug("Live room %s: a socket refused presence", self.session_id)
+        await self._each(self.presence_ready, lambda member: member.send_presence(text))
 
     # --- Keeping visits and the subscription alive ---------------------------------------
 
@@ -263,12 +258,6 @@ class RoomHub:
 
 def _last_seq(session_id: int) -> int:
     return Room.objects.filter(pk=session_id).values_list("last_seq", flat=True).first() or 0
-
-
-def _frames(session_id: int, after: int, before: int) -> list[dict[str, Any]]:
-    return [
-        selectors.event_frame(event) for event in selectors.events_after(session_id, after, before)
-    ]
 
 
 def _presence(session_id: int) -> dict[int, dict[str, Any]]:

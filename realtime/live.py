@@ -172,7 +172,9 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         )
         self.last_seq = min(self._after(), last_seq)
         while not self.closing:
-            frames = await database_sync_to_async(self._frames)(self.last_seq, None)
+            frames = await database_sync_to_async(selectors.frames_after)(
+                self.session_id, self.last_seq, None
+            )
             if not frames:
                 break
             for frame in frames:
@@ -397,12 +399,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Gap filling and relaying -------------------------------------------------------
 
-    def _frames(self, after: int, before: int | None) -> list[dict[str, Any]]:
-        return [
-            selectors.event_frame(event)
-            for event in selectors.events_after(self.session_id, after, before)
-        ]
-
     async def _fetch(self, frame: dict[str, Any], client_id: str) -> None:
         after, before = frame.get("after", 0), frame.get("before")
         if not _is_count(after) or not (before is None or _is_count(before)):
@@ -413,7 +409,9 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
                 field="after",
             )
             return
-        for event in await database_sync_to_async(self._frames)(after, before):
+        for event in await database_sync_to_async(selectors.frames_after)(
+            self.session_id, after, before
+        ):
             # Asked for: sent even if this socket sent it before.
             await self.send_json(event)
             if event["seq"] == self.last_seq + 1 and self.backlog is None:
@@ -424,10 +422,13 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
         state = Room.objects.filter(pk=self.session_id).values_list("state", flat=True).first()
         if state != RoomState.OPEN:
             return protocol.ERROR_NOT_OPEN
-        calling = selectors.live_visits(self.session_id).filter(in_call=True)
-        if not calling.filter(pk=self.visit_id or 0).exists():
+        # One query for both ends: a call has at most RTC_MESH_LIMIT visits.
+        calling = dict(
+            selectors.live_visits(self.session_id).filter(in_call=True).values_list("pk", "user_id")
+        )
+        if self.visit_id not in calling:
             return protocol.ERROR_FORBIDDEN
-        if not calling.filter(user_id=user_id).exists():
+        if user_id not in calling.values():
             return protocol.ERROR_INVALID
         return ""
 
@@ -508,7 +509,9 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
                 self.backlog = waiting
                 head = waiting[0]["seq"]
                 if head > self.last_seq + 1:
-                    missing = await database_sync_to_async(self._frames)(self.last_seq, head)
+                    missing = await database_sync_to_async(selectors.frames_after)(
+                        self.session_id, self.last_seq, head
+                    )
                     if not missing:  # not in the database: never wait for it forever
                         logger.warning("Live room %s lacks events before %s", self.session_id, head)
                         self.last_seq = head - 1

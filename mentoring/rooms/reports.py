@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Sum
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -50,8 +51,12 @@ ANONYMOUS_EVENTS = frozenset({"poll.voted"})
 
 
 def room_of(session: LiveSession) -> Room | None:
-    """The session's room, or None when it was never opened."""
-    return Room.objects.filter(session=session).first()
+    """The session's room, or None when it was never opened (no query when the session was
+    read with select_related("room"), as `get_live_session_access` does)."""
+    try:
+        return session.room
+    except ObjectDoesNotExist:
+        return None
 
 
 # --- Time arithmetic ----------------------------------------------------------------------

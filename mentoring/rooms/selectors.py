@@ -70,6 +70,11 @@ def events_after(
     return qs.order_by("seq")[: max(limit, 0)]
 
 
+def frames_after(room_id: int, after: int, before: int | None = None) -> list[dict[str, Any]]:
+    """`events_after` as the frames sent on the wire: replay, resume and gap filling."""
+    return [event_frame(event) for event in events_after(room_id, after, before)]
+
+
 def roles_of(room: Room, user_ids: set[int]) -> dict[int, str]:
     """The room role of each of these people (who are known to be in the room): two
     queries, whatever their number."""

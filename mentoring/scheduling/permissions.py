@@ -15,7 +15,8 @@ def get_live_session_access(
     """The session and the viewer's access to its engagement. Http404 for a missing session
     and for one the user may not see; PermissionDenied for a write by a non-manager."""
     session = (
-        LiveSession.objects.select_related("engagement", "engagement__institution")
+        # The room too (a join, no query): whether it is open or ended decides what is offered.
+        LiveSession.objects.select_related("engagement", "engagement__institution", "room")
         .filter(pk=pk)
         .first()
     )

@@ -98,6 +98,7 @@ def live_session_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def live_session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     access, session = get_live_session_access(request.user, pk)
     now = timezone.now()
+    room_ended = room_state(session) == "ended"
     return render(
         request,
         "scheduling/session_detail.html",
@@ -107,13 +108,13 @@ def live_session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "session": session,
             "joinable": joinable_now(session, now),
             "removed": is_removed(request.user.pk, session.pk),
-            "room_ended": room_state(session) == "ended",
+            "room_ended": room_ended,
             "join_opens_at": join_opens_at(session),
             "ended": session.ends_at <= now,
             "can_edit": access.is_manager
             and session.cancelled_at is None
             and session.engagement.is_open
-            and room_state(session) != "ended",
+            and not room_ended,
             "can_take_attendance": access.is_manager
             and session.cancelled_at is None
             and session.starts_at <= now,

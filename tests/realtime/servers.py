@@ -1,6 +1,8 @@
 """Real Daphne processes for the realtime tests, against the test database and Redis."""
 
+import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -9,9 +11,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
+from websockets.typing import Origin
 
 from diaspora.accounts.models import User
 from mentoring.courses.services import course_create, enrolment_request
@@ -94,3 +99,32 @@ def course_room(host: User, learners: list[User], title: str) -> LiveSession:
         duration_minutes=60,
         always_open=True,
     )
+
+
+def session_cookie(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def connect_live(port: int, session_id: int, cookie: str, after: int | None = None) -> Any:
+    import websockets
+
+    query = f"?after={after}" if after is not None else ""
+    return await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/live/{session_id}/{query}",
+        additional_headers={"Cookie": cookie},
+        origin=Origin(f"http://127.0.0.1:{port}"),
+    )
+
+
+async def next_of(ws: Any, kind: str, timeout: float = 10) -> dict[str, Any]:
+    """The next frame of this type, skipping presence and other frames."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no {kind} frame")
+        frame = json.loads(await asyncio.wait_for(ws.recv(), remaining))
+        if frame["type"] == kind:
+            return dict(frame)

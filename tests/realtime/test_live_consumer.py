@@ -29,17 +29,16 @@ from diaspora.asgi import application
 from mentoring.courses.models import Material, MaterialKind
 from mentoring.engagements.models import (
     Engagement,
-    EngagementKind,
     ParticipantRole,
-    Side,
     TimelineEntry,
     TimelineVerb,
 )
-from mentoring.engagements.services import engagement_create, participant_add
+from mentoring.engagements.services import participant_add
 from mentoring.rooms import selectors, services
 from mentoring.rooms.models import Removal, Room, RoomEvent, RoomState, Visit
 from mentoring.scheduling.models import LiveSession
 from realtime import broadcast, groups, protocol
+from tests.mentoring import conftest as mentoring_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,22 +67,8 @@ def patient_markdown(settings: Any) -> None:
     settings.MARKDOWN_RENDER_TIMEOUT = 15
 
 
-@pytest.fixture
-def mentorship(alice: User, bob: User) -> Engagement:
-    engagement = engagement_create(
-        kind=EngagementKind.MENTORSHIP, title="Grant writing", created_by=alice
-    )
-    participant_add(
-        engagement=engagement, user=alice, role=ParticipantRole.MENTOR, side=Side.EXPERT, by=alice
-    )
-    participant_add(
-        engagement=engagement,
-        user=bob,
-        role=ParticipantRole.MENTEE,
-        side=Side.INSTITUTION,
-        by=alice,
-    )
-    return engagement
+# The engagements of the mentoring tests: alice mentors bob.
+mentorship = mentoring_fixtures.mentorship
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ import pytest
 
 from diaspora.accounts.models import Role, User
 from mentoring.rooms.models import Visit
-from tests.realtime.servers import course_room, daphnes
-from tests.realtime.test_live_two_processes import _connect, _cookie, _next
+from tests.realtime.servers import connect_live, course_room, daphnes, next_of, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PING_INTERVAL, PING_TIMEOUT = 1, 2
@@ -56,15 +55,15 @@ def test_a_participant_who_stops_reading_is_dropped_and_slows_no_one(
     reader = make_user("rea@example.org", name="Rea Reader", role=Role.LEARNER)
     sleeper = make_user("sam@example.org", name="Sam Sleeper", role=Role.LEARNER)
     session = course_room(alice, [reader, sleeper], "Epidemiology")
-    cookies = {user.pk: _cookie(user) for user in (alice, reader, sleeper)}
+    cookies = {user.pk: session_cookie(user) for user in (alice, reader, sleeper)}
 
     async def scenario() -> tuple[float, socket.socket]:
-        host = await _connect(server, session.pk, cookies[alice.pk])
-        await _next(host, "presence")
+        host = await connect_live(server, session.pk, cookies[alice.pk])
+        await next_of(host, "presence")
         await host.send('{"type": "room.open", "client_id": "open"}')
-        await _next(host, "room.opened")
-        listener = await _connect(server, session.pk, cookies[reader.pk])
-        await _next(listener, "presence")
+        await next_of(host, "room.opened")
+        listener = await connect_live(server, session.pk, cookies[reader.pk])
+        await next_of(listener, "presence")
         stalled = await asyncio.to_thread(stalled_socket, server, session.pk, cookies[sleeper.pk])
 
         began = time.monotonic()
@@ -72,7 +71,7 @@ def test_a_participant_who_stops_reading_is_dropped_and_slows_no_one(
         for n in range(15):
             await host.send(f'{{"type": "chat.send", "client_id": "m{n}", "text": "{n} {text}"}}')
         for _n in range(15):
-            await _next(listener, "chat.message")
+            await next_of(listener, "chat.message")
         took = time.monotonic() - began
         for ws in (host, listener):
             await ws.close()

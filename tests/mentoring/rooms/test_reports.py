@@ -439,9 +439,9 @@ def test_the_replay_shows_times_in_the_viewers_zone(
     assert 'datetime="2025-03-04T12:02:00+00:00"' in page
 
 
-# Session, user, notification badge, live session, participant, room, events, questions,
-# polls, poll tallies, materials.
-REPLAY_QUERIES = 11
+# Session, user, notification badge, live session (with its room), participant, events,
+# questions, polls, poll tallies, materials.
+REPLAY_QUERIES = 10
 
 
 def test_the_replay_runs_a_fixed_number_of_queries(
@@ -620,12 +620,12 @@ def test_the_summary_names_someone_who_left_the_engagement(
     assert rows[gone.pk].person.role == ""
 
 
-# Session, user, notification badge, live session, participant, room, visits, removals,
-# participants.
-ATTENDANCE_QUERIES = 9
-# Session, user, badge, live session, participant, room, events, questions, question votes,
-# poll votes, hands, visits, participants.
-SUMMARY_QUERIES = 13
+# Session, user, notification badge, live session (with its room), participant, visits,
+# removals, participants.
+ATTENDANCE_QUERIES = 8
+# Session, user, badge, live session (with its room), participant, events, questions,
+# question votes, poll votes, hands, visits, participants.
+SUMMARY_QUERIES = 12
 
 
 @pytest.mark.parametrize(
