@@ -15,9 +15,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from diaspora.accounts.api import router as accounts_router
 from diaspora.api_utils import SIGNED_IN
+from diaspora.communities.api import router as communities_router
 from diaspora.institutions.api import router as institutions_router
 from diaspora.matches.api import router as matches_router
 from diaspora.matching.api import router as matching_router
+from diaspora.moderation.api import router as moderation_router
 from diaspora.needs.api import router as needs_router
 from diaspora.notifications.api import router as notifications_router
 from diaspora.people.api import router as people_router
@@ -111,6 +113,8 @@ api.add_router("/", needs_router, tags=["needs and offers"])
 api.add_router("/", matches_router, tags=["invitations and interest"])
 api.add_router("/", matching_router, tags=["matching"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
+api.add_router("/", communities_router, tags=["communities and forums"])
+api.add_router("/", moderation_router, tags=["moderation"])
 # The project wiring composes both packages; the network apps never import mentoring.
 api.add_router("/", engagements_router, tags=["engagements"])
 api.add_router("/", mentorships_router, tags=["mentorships"])

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "diaspora.needs",
     "diaspora.matches",
     "diaspora.notifications",
+    "diaspora.communities",
+    "diaspora.moderation",
     "diaspora.matching",
     "diaspora.imports",
     "diaspora.demo",
@@ -349,6 +351,23 @@ RTC_TURN_TTL = env_int("RTC_TURN_TTL", 6 * 3600)
 # Everyone in a call sends to everyone else (a mesh): past this many people, the room offers
 # the session's external video link instead.
 RTC_MESH_LIMIT = env_int("RTC_MESH_LIMIT", 6)
+
+# --- Communities and forums -----------------------------------------------
+# A post hidden by flags from this many different members waits for a moderator.
+FORUM_AUTO_HIDE_FLAGS = env_int("FORUM_AUTO_HIDE_FLAGS", 3)
+# An account younger than this many days is a new member, with the limits below.
+FORUM_NEW_MEMBER_DAYS = env_int("FORUM_NEW_MEMBER_DAYS", 3)
+FORUM_NEW_MEMBER_THREADS = env_int("FORUM_NEW_MEMBER_THREADS", 3)  # threads in those days
+FORUM_NEW_MEMBER_LINKS = env_int("FORUM_NEW_MEMBER_LINKS", 2)  # links in one post
+FORUM_NEW_MEMBER_POSTS_PER_HOUR = env_int("FORUM_NEW_MEMBER_POSTS_PER_HOUR", 10)
+# Every member: posts in any one minute, and new threads in any one hour.
+FORUM_POSTS_PER_MINUTE = env_int("FORUM_POSTS_PER_MINUTE", 6)
+FORUM_THREADS_PER_HOUR = env_int("FORUM_THREADS_PER_HOUR", 10)
+# Posts on one page of a thread, threads on one page of a community.
+FORUM_POSTS_PER_PAGE = env_int("FORUM_POSTS_PER_PAGE", 20)
+FORUM_THREADS_PER_PAGE = env_int("FORUM_THREADS_PER_PAGE", 25)
+# Community invitations expire after this many days.
+COMMUNITY_INVITATION_DAYS = env_int("COMMUNITY_INVITATION_DAYS", 14)
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

@@ -57,6 +57,8 @@ urlpatterns = [
     path("", include("diaspora.matches.urls")),
     path("", include("diaspora.matching.urls")),
     path("notifications/", include("diaspora.notifications.urls")),
+    path("", include("diaspora.communities.urls")),
+    path("", include("diaspora.moderation.urls")),
     # The project wiring composes every package; the network apps never import mentoring.
     path("", include("mentoring.urls")),
     path("api/", api.urls),

@@ -17,3 +17,13 @@ def live_room(session_id: int) -> str:
 def live_member(session_id: int, user_id: int) -> str:
     """One person's sockets in one room: to relay WebRTC signals or remove them."""
     return f"live.{session_id}.user.{user_id}"
+
+
+def thread(thread_id: int) -> str:
+    """Every socket with one forum thread open, on any process."""
+    return f"thread.{thread_id}"
+
+
+def community_member(community_id: int, user_id: int) -> str:
+    """One person's thread sockets in one community: closed when they are silenced or leave."""
+    return f"community.{community_id}.user.{user_id}"

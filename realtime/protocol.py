@@ -64,3 +64,17 @@ FRAME_EVENTS = "events"  # {"events": [stored events, in seq order]}
 # A sender's own event that is ahead of what its socket has sent waits this long for the
 # events before it to come through the hub before they are read from the database.
 ECHO_GRACE = 1.0
+
+# --- Forum threads (`/ws/threads/<thread_id>/`) ---------------------------------------------
+
+# Channel-layer message types.
+THREAD_EVENT = "thread.event"  # {"event": <frame>}: a stored event, to every socket of a thread
+THREAD_KICK = "thread.kick"  # to one person's sockets in a community: close with CLOSE_FORBIDDEN
+# To the per-user group: {"unread": n}, the person's unread notification count changed.
+NOTIFICATIONS_COUNT = "notifications.count"
+# Frame sent to `/ws/me/`: {"type": "notifications.count", "unread": n}.
+FRAME_NOTIFICATIONS_COUNT = "notifications.count"
+# Error codes of the thread socket beyond the live room's.
+ERROR_LOCKED = "locked"
+ERROR_SILENCED = "silenced"
+ERROR_LIMITED = "limited"

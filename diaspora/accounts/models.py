@@ -1,11 +1,14 @@
 import hashlib
 import secrets
+import unicodedata
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from diaspora.reference.validators import validate_timezone
@@ -17,6 +20,27 @@ class Role(models.TextChoices):
     LEARNER = "learner", _("Learner or mentee")
 
 
+HANDLE_MAX_LENGTH = 40
+# What may follow "@" in a mention; the first character is a letter or digit.
+HANDLE_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"
+
+
+def free_handle(seed: str) -> str:
+    """A handle made from a name or an email's local part, unique among users: "amina-diallo",
+    else "amina-diallo-2" and so on."""
+    base = slugify(unidecode_ascii(seed)).strip("-_")[: HANDLE_MAX_LENGTH - 5] or "member"
+    candidate, n = base, 1
+    while User.objects.filter(handle=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def unidecode_ascii(text: str) -> str:
+    """Letters with accents as their plain letters ("Aïssatou" -> "Aissatou")."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -24,6 +48,8 @@ class UserManager(BaseUserManager["User"]):
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if not user.handle:
+            user.handle = free_handle(user.name or user.email.split("@")[0])
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -45,6 +71,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("full name"), max_length=150, blank=True)
+    # How others mention this person in forums ("@amina-diallo"); unique, lower case.
+    handle = models.CharField(
+        _("handle"),
+        max_length=HANDLE_MAX_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(f"^{HANDLE_PATTERN}$")],
+    )
     role = models.CharField(
         _("I join as"), max_length=20, choices=Role.choices, default=Role.LEARNER
     )

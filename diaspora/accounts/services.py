@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from diaspora.accounts.models import APIToken, Role, User, hash_token
+from diaspora.accounts.models import APIToken, Role, User, free_handle, hash_token
 from realtime import broadcast
 
 
@@ -13,8 +13,10 @@ def account_complete_signup(*, user: User, name: str, role: str, timezone_name: 
     user.name = name.strip()
     user.role = Role(role)
     user.timezone = timezone_name
+    if not user.handle:
+        user.handle = free_handle(user.name or user.email.split("@")[0])
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["name", "role", "timezone"])
+    user.save(update_fields=["name", "role", "timezone", "handle"])
     if user.role == Role.EXPERT:
         expert_profile_ensure(user=user)
     return user
@@ -27,6 +29,15 @@ def account_update(*, user: User, name: str, timezone_name: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["name", "timezone"])
     return user
+
+
+@transaction.atomic
+def handle_ensure(*, user: User) -> str:
+    """The person's handle, giving them one if an older path made the account without."""
+    if not user.handle:
+        user.handle = free_handle(user.name or user.email.split("@")[0])
+        user.save(update_fields=["handle"])
+    return user.handle
 
 
 def account_close_sockets(*, user_id: int) -> None:

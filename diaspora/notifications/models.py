@@ -14,6 +14,8 @@ class NotificationKind(models.TextChoices):
     ENGAGEMENT = "engagement", _("Invitations and changes in my engagements")
     ENROLMENT = "enrolment", _("Enrolments in my courses and their answers")
     REMINDER = "reminder", _("Reminders of live sessions and overdue items")
+    FORUM = "forum", _("Replies, mentions and watched threads in communities")
+    MODERATION = "moderation", _("Warnings, silences and moderation of my posts")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
