@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from diaspora.accounts.api import router as accounts_router
 from diaspora.api_utils import SIGNED_IN
 from diaspora.communities.api import router as communities_router
+from diaspora.communities.permissions import PostingRefused
 from diaspora.institutions.api import router as institutions_router
 from diaspora.matches.api import router as matches_router
 from diaspora.matching.api import router as matching_router
@@ -92,7 +93,15 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", _("You may not do this."))
+    # Services say why in words meant for the person ("This community is by invitation");
+    # permission helpers raise it bare.
+    return error_response(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(PostingRefused)
+def on_posting_refused(request: HttpRequest, exc: PostingRefused) -> HttpResponse:
+    """Why this person may not post here now: silenced, locked, limited, not_member, …"""
+    return error_response(request, 403, exc.code, exc.message)
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

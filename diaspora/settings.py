@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "diaspora.context_processors.navigation",
                 "diaspora.notifications.context_processors.unread",
+                "diaspora.moderation.context_processors.moderates_something",
             ],
         },
     },

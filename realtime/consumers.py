@@ -8,8 +8,9 @@ from realtime import groups, protocol
 class UserConsumer(AsyncJsonWebsocketConsumer):
     """A signed-in person's own socket: `/ws/me/`.
 
-    It is how the server reaches a person wherever they are connected: later features push
-    notifications through it, and logging out (or a ban) closes every socket the user has.
+    It is how the server reaches a person wherever they are connected: the notification
+    services push the unread count through it (`notifications.count`, for the navigation
+    badge), and logging out (or a ban) closes every socket the user has.
     """
 
     group: str | None = None
@@ -43,6 +44,11 @@ class UserConsumer(AsyncJsonWebsocketConsumer):
                 "message": "This socket only listens.",
             }
         )
+
+    async def notifications_count(self, event: dict[str, Any]) -> None:
+        unread = event.get("unread")
+        if isinstance(unread, int) and not isinstance(unread, bool) and unread >= 0:
+            await self.send_json({"type": protocol.FRAME_NOTIFICATIONS_COUNT, "unread": unread})
 
     async def user_disconnect(self, event: dict[str, Any]) -> None:
         await self.close(code=protocol.CLOSE_SESSION_ENDED)

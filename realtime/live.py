@@ -14,13 +14,10 @@ from the database) events from the hub wait in `backlog`, so nothing overtakes a
 import asyncio
 import json
 import logging
-import time
 from dataclasses import dataclass
-from typing import Any, TypeGuard
-from urllib.parse import parse_qs
+from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +28,7 @@ from mentoring.rooms.models import Room, RoomEvent, RoomState
 from mentoring.rooms.permissions import base_role, is_removed
 from mentoring.scheduling.models import LiveSession
 from realtime import fanout, groups, protocol
+from realtime.sockets import GuardedSocket, TokenBucket, is_count
 
 logger = logging.getLogger(__name__)
 
@@ -58,25 +56,6 @@ _SERVICES: dict[str, tuple[Any, dict[str, str], dict[str, Any]]] = {
 }
 # Fields a client may leave out, and what that means.
 _DEFAULTS: dict[str, Any] = {"user": None, "reason": "", "material_id": None, "index": 0}
-
-
-class TokenBucket:
-    """`rate` tokens a second, at most `burst` saved up; one per frame."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = float(burst)
-        self.tokens = float(burst)
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 @dataclass(frozen=True)
@@ -107,7 +86,7 @@ def _now() -> str:
     return selectors.iso(timezone.now())
 
 
-class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
+class LiveRoomConsumer(GuardedSocket):
     """One person's socket in one live room."""
 
     user: User
@@ -120,9 +99,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
     # Events from the hub that wait while this socket catches up; None when it is not.
     backlog: list[dict[str, Any]] | None = None
     catch_up_task: "asyncio.Task[None] | None" = None
-    closing: bool = False
-    refused_at: float = 0.0
-    strikes: int = 0
 
     # --- Connecting ---------------------------------------------------------------------
 
@@ -189,17 +165,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             groups.live_room(self.session_id), {"type": protocol.LIVE_PRESENCE}
         )
 
-    async def _refuse(self, code: int) -> None:
-        await self.accept()
-        await self._close(code)
-
-    def _after(self) -> int:
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        try:
-            return max(int(query.get("after", ["0"])[0]), 0)
-        except ValueError:
-            return 0
-
     def _start(self) -> tuple[str, int, dict[str, list[int]]] | None:
         if is_removed(self.user.pk, self.session_id):
             return None
@@ -225,11 +190,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_send(
                 groups.live_room(self.session_id), {"type": protocol.LIVE_PRESENCE}
             )
-
-    async def _close(self, code: int) -> None:
-        if not self.closing:
-            self.closing = True
-            await self.close(code=code)
 
     async def send_json(self, content: Any, close: bool = False) -> None:
         if self.closing and not close:
@@ -291,34 +251,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
                 _("Unknown message type: %(type)s") % {"type": str(kind)[:40]},
                 client_id=client_id,
             )
-
-    async def _rate_limited(self) -> None:
-        now = time.monotonic()
-        if now - self.refused_at > 1.0:
-            # A new burst of refusals: say so once, then count.
-            self.strikes = 0
-            await self._error(
-                protocol.ERROR_RATE_LIMITED, _("Too many messages: slow down and try again.")
-            )
-        self.refused_at = now
-        self.strikes += 1
-        if self.strikes > protocol.RATE_STRIKES:
-            await self._close(protocol.CLOSE_RATE_LIMITED)
-
-    async def _error(
-        self, code: str, message: str, *, client_id: str = "", field: str = ""
-    ) -> None:
-        frame: dict[str, Any] = {
-            "type": protocol.FRAME_ERROR,
-            "code": code,
-            "message": message,
-            "ts": _now(),
-        }
-        if client_id:
-            frame["client_id"] = client_id
-        if field:
-            frame["field"] = field
-        await self.send_json(frame)
 
     async def _refused(self, error: Exception, client_id: str) -> None:
         """The error frame for what a service refused."""
@@ -401,7 +333,7 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def _fetch(self, frame: dict[str, Any], client_id: str) -> None:
         after, before = frame.get("after", 0), frame.get("before")
-        if not _is_count(after) or not (before is None or _is_count(before)):
+        if not is_count(after) or not (before is None or is_count(before)):
             await self._error(
                 protocol.ERROR_INVALID,
                 _("after and before are whole numbers."),
@@ -434,7 +366,7 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def _relay(self, frame: dict[str, Any], client_id: str) -> None:
         to = frame.get("to")
-        if not _is_count(to) or to == self.user.pk:
+        if not is_count(to) or to == self.user.pk:
             await self._error(
                 protocol.ERROR_INVALID,
                 _("Say whom the signal is for."),
@@ -576,6 +508,6 @@ class LiveRoomConsumer(AsyncJsonWebsocketConsumer):
     async def user_disconnect(self, message: dict[str, Any]) -> None:
         await self._close(protocol.CLOSE_SESSION_ENDED)
 
-
-def _is_count(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    async def notifications_count(self, message: dict[str, Any]) -> None:
+        """For `/ws/me/`: this socket is in the user's group only to be closed with it (a
+        message without a handler would kill the consumer)."""

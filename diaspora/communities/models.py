@@ -162,7 +162,8 @@ class Tag(models.Model):
 class ThreadQuerySet(models.QuerySet["Thread"]):
     def listed(self) -> "ThreadQuerySet":
         """Pinned first, then the most recently active."""
-        return self.order_by("-pinned_at", "-last_posted_at", "-id")
+        # PostgreSQL puts NULLs first in a descending sort: say where unpinned threads go.
+        return self.order_by(models.F("pinned_at").desc(nulls_last=True), "-last_posted_at", "-id")
 
 
 class Thread(models.Model):

@@ -1,21 +1,25 @@
 """API schemas and serialisers shared by the communities and moderation routers.
 
 A serialiser returns what the page would show to this viewer: a hidden post's text goes only
-to the community's moderators and its author. Serialisers never query: callers hand them rows
-with what they need already loaded (the selectors' `select_related`/`prefetch_related`), so a
-list costs the same number of queries whatever its length.
+to the community's moderators and its author. The serialisers used for lists never query:
+callers hand them rows with what they need already loaded (the selectors' `select_related`/
+`prefetch_related`), so a list costs the same number of queries whatever its length.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
+from django.core.exceptions import ValidationError
 from ninja import Schema
 from pydantic import Field
 
 from diaspora.api_utils import PageMeta
 from diaspora.communities.models import Community, Post, Thread
 from diaspora.communities.permissions import CommunityAccess, PostingRefused, ensure_can_post
+from diaspora.communities.selectors import can_see_hidden
+from diaspora.communities.services import post_path
 
 
 class UserRef(Schema):
@@ -86,6 +90,19 @@ class ErrorOut(Schema):
     error: dict[str, Any]
 
 
+@contextmanager
+def fields_named(names: dict[str, str]) -> Iterator[None]:
+    """A service's ValidationError with its fields named as in the request body (the service
+    names model fields: `description_md` is `description` here)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        renamed = {names.get(key, key): value for key, value in error.error_dict.items()}
+        raise ValidationError(renamed) from None
+
+
 def user_ref(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "name": user.display_name, "handle": user.handle}
 
@@ -98,14 +115,6 @@ def thread_ref(thread: Thread) -> dict[str, Any]:
     return {"id": thread.pk, "title": thread.title}
 
 
-def thread_url(thread: Thread) -> str:
-    return reverse("thread_detail", args=[thread.pk])
-
-
-def post_url(post: Post) -> str:
-    return f"{reverse('thread_detail', args=[post.thread_id])}?post={post.number}#post-{post.pk}"
-
-
 def refusal(user: Any, access: CommunityAccess, thread: Thread | None = None) -> dict | None:
     """Why this person may not post here now (the permission helper's answer), or None."""
     try:
@@ -113,13 +122,6 @@ def refusal(user: Any, access: CommunityAccess, thread: Thread | None = None) ->
     except PostingRefused as refused:
         return {"code": refused.code, "message": refused.message}
     return None
-
-
-def shows_text(post: Post, user: Any, access: CommunityAccess) -> bool:
-    """The page's rule for a hidden post: its text for moderators and the author only."""
-    if not post.is_hidden:
-        return True
-    return access.is_moderator or (user.is_authenticated and post.author_id == user.pk)
 
 
 def reactions_out(mine_and_counts: dict[str, Any] | None) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def post_out(
     post: Post, *, user: Any, access: CommunityAccess, reactions: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """One post for this viewer. The caller loaded `author` and `reply_to__author`."""
-    visible = shows_text(post, user, access)
+    visible = not post.is_hidden or can_see_hidden(access=access, post=post, user=user)
     reply_to = None
     if post.reply_to_id is not None and post.reply_to is not None:
         reply_to = {
@@ -146,7 +148,7 @@ def post_out(
         }
     return {
         "id": post.pk,
-        "url": post_url(post),
+        "url": post_path(post),
         "thread_id": post.thread_id,
         "number": post.number,
         "author": user_ref(post.author),

@@ -86,6 +86,7 @@ class ActionKind(models.TextChoices):
     INVITATION_SEND = "invitation_send", _("Invited someone")
     INVITATION_REVOKE = "invitation_revoke", _("Revoked an invitation")
     COMMUNITY_UPDATE = "community_update", _("Changed the community's settings")
+    TAG_CREATE = "tag_create", _("Added a tag")
 
 
 class ModerationAction(models.Model):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from diaspora.accounts.models import User
 from diaspora.institutions.models import Institution
 from diaspora.notifications.models import Notification, NotificationKind, NotificationPreference
 from diaspora.notifications.selectors import email_preferences
+from realtime import broadcast, groups, protocol
 
 if TYPE_CHECKING:
     from diaspora.needs.models import Need
@@ -73,6 +75,7 @@ def notify_many(
     if to_mail:
         # robust: a mail server that is down is logged, and does not undo or fail the action.
         transaction.on_commit(partial(_send_emails, to_mail), robust=True)
+    _push_unread_counts_after_commit(list(unique))
     return made
 
 
@@ -144,19 +147,49 @@ def _send_emails(notifications: list[Notification]) -> None:
         connection.send_messages(messages)
 
 
+def _push_unread_counts(user_ids: list[int]) -> None:
+    """Send each person's unread count to their open `/ws/me/` sockets (the navigation badge).
+
+    Counted after commit, in one grouped query, so the number is the committed one whichever
+    of several concurrent changes commits last."""
+    counts = dict.fromkeys(user_ids, 0)
+    rows = (
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["user_id"]] = row["n"]
+    for user_id, unread in counts.items():
+        broadcast.send_group(
+            groups.user(user_id), {"type": protocol.NOTIFICATIONS_COUNT, "unread": unread}
+        )
+
+
+def _push_unread_counts_after_commit(user_ids: list[int]) -> None:
+    if user_ids:
+        # robust: a badge that is not updated must not fail what already committed.
+        transaction.on_commit(partial(_push_unread_counts, user_ids), robust=True)
+
+
 @transaction.atomic
 def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        _push_unread_counts_after_commit([notification.user_id])
     return notification
 
 
 @transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        _push_unread_counts_after_commit([user.pk])
+    return marked
 
 
 @transaction.atomic

@@ -63,12 +63,21 @@ def test_the_admin_suspends_and_reinstates_in_bulk(
         mock.patch("realtime.broadcast.user_disconnect") as disconnect,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        staff.post(url, {"action": "suspend", "_selected_action": [bob.pk, charlie.pk]})
+        # The action asks for a reason (kept in the moderation audit trail), then acts.
+        staff.post(
+            url,
+            {
+                "action": "suspend",
+                "_selected_action": [bob.pk, charlie.pk],
+                "apply": "1",
+                "reason": "Spam",
+            },
+        )
 
     assert {call.args[0] for call in disconnect.call_args_list} == {bob.pk, charlie.pk}
     assert not User.objects.filter(pk__in=[bob.pk, charlie.pk], is_active=True).exists()
 
-    staff.post(url, {"action": "reinstate", "_selected_action": [bob.pk]})
+    staff.post(url, {"action": "reinstate", "_selected_action": [bob.pk], "apply": "1"})
     assert User.objects.get(pk=bob.pk).is_active
 
 

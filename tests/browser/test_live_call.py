@@ -189,6 +189,7 @@ FAKE_SOCKET = """
 window.__sockets = [];
 window.WebSocket = class {
   constructor(url) {
+    if (url.endsWith("/ws/me/")) return; // the navigation's socket (nav-live.js): never opens
     this.readyState = 0; this.sent = []; window.__sockets.push(this);
     setTimeout(() => { this.readyState = 1; }, 0);
   }

@@ -202,6 +202,7 @@ FAKE_SOCKET = """
 window.__sockets = [];
 class FakeSocket {
   constructor(url) {
+    if (url.endsWith("/ws/me/")) return; // the navigation's socket (nav-live.js): never opens
     this.url = url; this.readyState = 0; this.sent = []; window.__sockets.push(this);
     setTimeout(() => { this.readyState = 1; if (this.onopen) this.onopen({}); }, 0);
   }

@@ -164,4 +164,6 @@ def test_it_saves_the_choices(
         "engagement": False,
         "enrolment": False,
         "reminder": False,
+        "forum": False,
+        "moderation": False,
     }

@@ -563,14 +563,14 @@ async def test_it_rate_limits_then_closes_a_flooding_client_with_4429(
 
 
 def test_the_token_bucket_refills_at_its_rate() -> None:
-    from realtime.live import TokenBucket
+    from realtime.sockets import TokenBucket
 
-    with mock.patch("realtime.live.time.monotonic", return_value=100.0):
+    with mock.patch("realtime.sockets.time.monotonic", return_value=100.0):
         bucket = TokenBucket(rate=10, burst=3)
         assert [bucket.take() for _ in range(4)] == [True, True, True, False]
-    with mock.patch("realtime.live.time.monotonic", return_value=100.25):
+    with mock.patch("realtime.sockets.time.monotonic", return_value=100.25):
         assert [bucket.take() for _ in range(3)] == [True, True, False]
-    with mock.patch("realtime.live.time.monotonic", return_value=200.0):
+    with mock.patch("realtime.sockets.time.monotonic", return_value=200.0):
         assert [bucket.take() for _ in range(4)] == [True, True, True, False]
 
 
