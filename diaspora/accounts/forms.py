@@ -16,7 +16,13 @@ class RoleSignupForm(forms.Form):
     role = forms.ChoiceField(
         label=_("I join as"), choices=Role.choices, widget=forms.RadioSelect, initial=Role.EXPERT
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="UTC")
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        initial="UTC",
+        # static/js/timezone-guess.js preselects the browser's zone.
+        widget=forms.Select(attrs={"data-guess-timezone": ""}),
+    )
 
     field_order = ["name", "email", "role", "timezone", "password1", "password2"]
 

@@ -56,8 +56,7 @@ CONDUCT = """\
 2. **Cite your sources.** Data and papers, with links, so others can check.
 3. **No advertising, no recruiting** outside the threads meant for it.
 4. **Protect people.** Never post patients', students' or colleagues' personal data.
-5. Moderators may hide posts, lock threads and silence members who break these rules; every
-   such act is recorded and visible to the community's moderators.
+5. Moderators may hide posts, lock threads and silence members who break these rules; every such act is recorded and visible to the community's moderators.
 """
 
 NO_LIMITS = {

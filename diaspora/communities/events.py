@@ -38,7 +38,7 @@ def iso(moment: datetime) -> str:
 
 
 def person(user: User) -> dict[str, Any]:
-    return {"id": user.pk, "name": user.display_name}
+    return {"id": user.pk, "name": user.display_name, "handle": user.handle or ""}
 
 
 def reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -71,6 +71,8 @@ def post_payload(post: Post, reactions: dict[str, int] | None = None) -> dict[st
         "author": person(post.author),
         "html": "" if hidden else post.body_html,
         "hidden": hidden,
+        # Hidden by reaching the flag threshold, not by a person: readers are told so.
+        "hidden_by_flags": hidden and post.hidden_automatically,
         "reply_to": reply_to,
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at) if post.edited_at else None,

@@ -94,15 +94,15 @@ def _check_links(user: Any, link_count: int) -> None:
     until = new_member_until(user)
     if limit == 0:
         message = _(
-            "New members may not post links until %(when)s. Remove the links and try again."
+            "New members may not post links (until %(when)s). Remove the links and try again."
         )
         raise LimitReached(
             message % {"when": formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")}
         )
     raise LimitReached(
         ngettext(
-            "New members may put at most %(limit)s link in a post (this one has %(count)s) until %(when)s. Remove some links and try again.",
-            "New members may put at most %(limit)s links in a post (this one has %(count)s) until %(when)s. Remove some links and try again.",
+            "New members may put at most %(limit)s link in a post (this one has %(count)s) until %(when)s; remove some links and try again.",
+            "New members may put at most %(limit)s links in a post (this one has %(count)s) until %(when)s; remove some links and try again.",
             limit,
         )
         % {

@@ -23,6 +23,12 @@ SCRIPT_STRINGS = {
     "moved": gettext_lazy("This thread moved to %(name)s."),
     "hidden": gettext_lazy("This post was hidden by a moderator."),
     "hidden_mod": gettext_lazy("Hidden by a moderator: only moderators and the author see it."),
+    "hidden_flags": gettext_lazy(
+        "This post is hidden after flags from members, until a moderator reviews it."
+    ),
+    "hidden_flags_mod": gettext_lazy(
+        "Hidden after flags from members: only moderators and the author see it."
+    ),
     "in_reply_to": gettext_lazy("in reply to #%(number)s by %(who)s"),
     "hide_post": gettext_lazy("Hide the post"),
     "restore_post": gettext_lazy("Restore the post"),

@@ -203,7 +203,7 @@ def ensure_can_post(user: Any, access: CommunityAccess, thread: Thread | None = 
     until = silenced_until(user.pk, access.community.pk)
     if until is not None:
         raise PostingRefused(
-            _("A moderator has silenced you in this community until %(until)s.")
+            _("A moderator has silenced you in this community (until %(until)s).")
             % {"until": formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")},
             "silenced",
         )

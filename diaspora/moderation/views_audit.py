@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from diaspora.communities.models import Community
@@ -27,6 +28,43 @@ from diaspora.pagination import paginate, querystring_without_page
 
 # Texts longer than this (a post's Markdown) are shown as a block of their own.
 SHORT_TEXT = 80
+
+# What moderators read for the fields the services record before and after an act; a field
+# not named here (a newer one) shows its stored name rather than nothing.
+FIELD_LABELS = {
+    "body_md": gettext_lazy("Text"),
+    "hidden_at": gettext_lazy("Hidden at"),
+    "hidden_by": gettext_lazy("Hidden by"),
+    "hidden": gettext_lazy("Hidden"),
+    "hidden_automatically": gettext_lazy("Hidden by flags"),
+    "hidden_reason": gettext_lazy("Reason for hiding"),
+    "flags": gettext_lazy("Flags"),
+    "flags_agreed": gettext_lazy("Flags agreed with"),
+    "flags_disagreed": gettext_lazy("Flags disagreed with"),
+    "is_active": gettext_lazy("Account active"),
+    "ends_at": gettext_lazy("Silenced until"),
+    "lifted_at": gettext_lazy("Lifted at"),
+    "left_at": gettext_lazy("Left at"),
+    "email": gettext_lazy("Email"),
+    "expires_at": gettext_lazy("Expires at"),
+    "role": gettext_lazy("Role"),
+    "tag": gettext_lazy("Tag"),
+    "tags": gettext_lazy("Tags"),
+    "post": gettext_lazy("Post"),
+    "message": gettext_lazy("Message"),
+    "community": gettext_lazy("Community"),
+    "name": gettext_lazy("Name"),
+    "kind": gettext_lazy("Kind"),
+    "country": gettext_lazy("Country"),
+    "visibility": gettext_lazy("Who can see and join"),
+    "description": gettext_lazy("Description"),
+    "description_md": gettext_lazy("Description"),
+    "code_of_conduct": gettext_lazy("Code of conduct"),
+    "code_of_conduct_md": gettext_lazy("Code of conduct"),
+    "pinned_at": gettext_lazy("Pinned at"),
+    "locked_at": gettext_lazy("Locked at"),
+    "title": gettext_lazy("Title"),
+}
 
 
 @dataclass
@@ -60,7 +98,8 @@ def _show(key: str, value: Any) -> Change:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
-    return Change(key=key, text=text, long=len(text) > SHORT_TEXT or "\n" in text)
+    label = str(FIELD_LABELS.get(key, key))
+    return Change(key=label, text=text, long=len(text) > SHORT_TEXT or "\n" in text)
 
 
 def _changes(values: dict[str, Any]) -> list[Change]:

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from diaspora.communities.models import Community, Thread
@@ -91,8 +91,16 @@ def flags_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, post=post, agree=agree, reason=data["reason"]
         )
         if agree:
-            return _("Agreed with %(n)s flag(s): the post is hidden.") % {"n": count}
-        return _("Disagreed with %(n)s flag(s): the post stays.") % {"n": count}
+            return ngettext(
+                "Agreed with %(n)s flag: the post is hidden.",
+                "Agreed with %(n)s flags: the post is hidden.",
+                count,
+            ) % {"n": count}
+        return ngettext(
+            "Disagreed with %(n)s flag: the post stays.",
+            "Disagreed with %(n)s flags: the post stays.",
+            count,
+        ) % {"n": count}
 
     return run_action(
         request,

@@ -199,7 +199,7 @@ def member_silence(request: AuthedRequest, slug: str, user_id: int) -> HttpRespo
             ends_at=data["ends_at"],
             reason=data["reason"],
         )
-        return _("%(name)s cannot post here until %(until)s.") % {
+        return _("%(name)s cannot post here (until %(until)s).") % {
             "name": member.display_name,
             "until": _local(silence.ends_at),
         }

@@ -35,6 +35,8 @@
     moved: "This thread moved to %(name)s.",
     hidden: "This post was hidden by a moderator.",
     hidden_mod: "Hidden by a moderator: only moderators and the author see it.",
+    hidden_flags: "This post is hidden after flags from members, until a moderator reviews it.",
+    hidden_flags_mod: "Hidden after flags from members: only moderators and the author see it.",
     in_reply_to: "in reply to #%(number)s by %(who)s",
     hide_post: "Hide the post",
     restore_post: "Restore the post",
@@ -64,7 +66,9 @@
     wsPath: data.wsPath,
     pageLast: data.pageLast === "true",
     moderator: data.moderator === "true",
-    me: data.me ? Number(data.me) : null
+    me: data.me ? Number(data.me) : null,
+    // The reader's profile time zone, which the server used for the times it wrote.
+    tz: data.tz || undefined
   };
   var locked = data.locked === "true";
   var posts = document.getElementById("posts");
@@ -90,9 +94,13 @@
     };
   var dateFormat;
   try {
-    dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
-  } catch (e) {
-    dateFormat = null;
+    dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short", timeZone: cfg.tz });
+  } catch (e) { // an unknown zone name: the browser's own
+    try {
+      dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+    } catch (e2) {
+      dateFormat = null;
+    }
   }
   function setTime(node, iso) {
     if (!node || !iso) return;
@@ -151,7 +159,8 @@
     var author = article.querySelector(".post-author");
     if (author) author.textContent = post.author ? post.author.name : "";
     var handle = article.querySelector(".post-handle");
-    if (handle) handle.remove(); // not in the event
+    if (handle && post.author && post.author.handle) handle.textContent = "@" + post.author.handle;
+    else if (handle) handle.remove();
     var number = article.querySelector(".post-number");
     if (number) {
       number.textContent = "#" + post.number;
@@ -186,10 +195,10 @@
         body.innerHTML = post.html || ""; // sanitised by the server (diaspora.markup)
       } else if (mayReadHidden(post)) {
         // The event carries no text; the author and moderators keep what they have.
-        if (!body.querySelector(".post-hidden-note")) body.insertBefore(el("p", "post-hidden-note", S.hidden_mod), body.firstChild);
+        if (!body.querySelector(".post-hidden-note")) body.insertBefore(el("p", "post-hidden-note", post.hidden_by_flags ? S.hidden_flags_mod : S.hidden_mod), body.firstChild);
       } else {
         body.textContent = "";
-        body.appendChild(el("p", "post-hidden-note", S.hidden));
+        body.appendChild(el("p", "post-hidden-note", post.hidden_by_flags ? S.hidden_flags : S.hidden));
       }
       if (!hidden) {
         var note = body.querySelector(".post-hidden-note");
@@ -485,7 +494,7 @@
   function welcome(frame) {
     ready = true;
     attempt = 0;
-    setConnection("", "");
+    setConnection("live", S.live);
     if (typeof frame.last_seq === "number") maxSeen = Math.max(maxSeen, frame.last_seq);
     if (typeof frame.locked === "boolean" && frame.locked !== locked) setLocked(frame.locked);
     notMember = !!(frame.refused && frame.refused.code === "not_member");
@@ -691,5 +700,9 @@
   };
 
   // Signed out: the page reads fine without a socket, which would close with 4401 at once.
+  // Posts written by the server and posts that arrive live show their times alike.
+  document.querySelectorAll("#posts .post-time[datetime]").forEach(function (node) {
+    setTime(node, node.getAttribute("datetime"));
+  });
   if (cfg.me !== null && cfg.wsPath && "WebSocket" in window) connect();
 })();

@@ -162,7 +162,7 @@ def payload(
     return {
         "id": post_id,
         "number": number,
-        "author": {"id": author.pk, "name": author.display_name},
+        "author": {"id": author.pk, "name": author.display_name, "handle": author.handle},
         "html": html,
         "hidden": False,
         "reply_to": None,
@@ -210,6 +210,24 @@ def test_the_script_connects_after_the_pages_last_event_and_appends_new_posts(
     article = page.locator("#post-901")
     expect(article).to_have_attribute("data-number", "3")
     expect(article.locator(".post-author")).to_have_text("Alice Ndiaye")
+    expect(article.locator(".post-handle")).to_have_text(f"@{alice.handle}")
+    # In the reader's profile zone, in the same format as the posts the server wrote.
+    zone = page.locator("#thread").get_attribute("data-tz")
+    assert zone == bob.timezone
+    same_format = page.evaluate(
+        """([iso, zone]) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+            {dateStyle: "medium", timeStyle: "short", timeZone: zone}).format(new Date(iso))""",
+        ["2026-01-01T10:00:00Z", zone],
+    )
+    expect(article.locator(".post-time")).to_have_text(same_format)
+    first_iso = page.locator(f"#post-{pages.first.pk} .post-time").get_attribute("datetime")
+    expect(page.locator(f"#post-{pages.first.pk} .post-time")).to_have_text(
+        page.evaluate(
+            """([iso, zone]) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+                {dateStyle: "medium", timeStyle: "short", timeZone: zone}).format(new Date(iso))""",
+            [first_iso, zone],
+        )
+    )
     expect(article.locator(".post-number")).to_have_text("#3")
     expect(article.locator(".post-body strong")).to_have_text("counts")
     expect(article.locator(".post-reply-to")).to_contain_text("#1")
@@ -352,7 +370,7 @@ def test_the_script_follows_locks_pins_and_moves(
     expect(page.locator("#reply-refusal")).to_contain_text("locked")
     frame(page, event(2, "thread.unlocked", locked=False))
     expect(fields).to_be_enabled()
-    expect(status).to_have_text("This thread is open again.")
+    expect(status).to_contain_text("This thread is open again.")
     frame(page, event(3, "thread.pinned", pinned=True))
     expect(status).to_contain_text("pinned")
 
@@ -476,7 +494,9 @@ def test_the_script_reconnects_with_after_and_stops_when_refused(
 
     page.wait_for_function("window.__thread().readyState === 1")
     welcome(page, last_seq=1)
-    expect(page.locator("#thread-status")).to_have_text("")
+    expect(page.locator("#thread-status")).to_have_text(
+        "Live: new posts appear as they are written."
+    )
     page.evaluate("window.__close(4404)")
     expect(page.locator("#thread-status")).to_have_text("This thread is no longer open to you.")
     page.wait_for_timeout(1500)

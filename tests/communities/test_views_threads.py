@@ -344,7 +344,7 @@ def test_it_keeps_the_text_of_an_invalid_reply(login, thread, bob):
     ("case", "message"),
     [
         ("outsider", "Join this community to take part."),
-        ("silenced", "silenced you in this community until"),
+        ("silenced", "silenced you in this community (until"),
         ("locked", "This thread is locked."),
         ("limited", "a minute"),
     ],

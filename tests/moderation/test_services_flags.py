@@ -58,6 +58,10 @@ def test_it_hides_a_post_at_the_configured_number_of_distinct_flaggers(
     assert entry.member == bob
     assert entry.before["body_md"] == "What data do we have?"
     assert entry.before["hidden"] is False
+    # Open pages are told that flags hid it, not a moderator.
+    event = ThreadEvent.objects.filter(thread=thread, type="post.hidden").get()
+    assert event.payload["post"]["hidden_by_flags"] is True
+    assert event.payload["post"]["html"] == ""
     assert entry.after["hidden"] is True
     event = ThreadEvent.objects.filter(thread=thread).latest("seq")
     assert event.type == events.POST_HIDDEN

@@ -100,6 +100,9 @@ def test_it_shows_the_content_before_the_act_escaped(
     nine = datetime(2030, 1, 2, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert formats.date_format(nine, "DATETIME_FORMAT") in html
     assert f"?post={post.number}#post-{post.pk}" in html
+    # Fields by their names for people, not the stored keys.
+    assert "<dt>Text</dt>" in html and "<dt>Hidden at</dt>" in html
+    assert "body_md" not in html
 
 
 def test_it_filters_by_action_actor_member_and_days(

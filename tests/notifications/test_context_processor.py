@@ -27,7 +27,8 @@ def test_it_counts_my_unread_notifications_with_one_query(
     with django_assert_num_queries(0):
         context = unread(request)
     with django_assert_num_queries(1):
-        assert context["unread_notifications"] == 2
+        assert context["unread_notifications"]() == 2
+        assert context["unread_notifications"]() == 2  # counted once per request
 
 
 def test_it_gives_visitors_nothing(django_assert_num_queries: DjangoAssertNumQueries) -> None:
@@ -40,4 +41,15 @@ def test_it_gives_visitors_nothing(django_assert_num_queries: DjangoAssertNumQue
 def test_it_is_in_every_page_context(login: Callable[[User], Client], alice: User) -> None:
     Notification.objects.create(user=alice, kind=NotificationKind.ANSWER, title="A")
     r = login(alice).get("/dashboard/")
-    assert r.context["unread_notifications"] == 1
+    assert r.context["unread_notifications"]() == 1
+
+
+def test_it_renders_the_plural_in_languages_whose_rule_computes(
+    login: Callable[[User], Client], alice: User
+) -> None:
+    # French's plural rule is `n > 1`, others use `%`: the count must be a real number there.
+    for title in ("A", "B", "C"):
+        Notification.objects.create(user=alice, kind=NotificationKind.ANSWER, title=title)
+    r = login(alice).get("/dashboard/", headers={"accept-language": "fr"})
+    assert r.status_code == 200
+    assert '<span class="badge"' in r.content.decode()

@@ -56,7 +56,7 @@ def test_it_lists_my_notifications_newest_first_with_unread_marked(
     assert "Not for Alice" not in content
     assert f'id="notification-{newer.pk}"' in content
     assert content.count('class="card unread"') == 1
-    assert r.context["unread_notifications"] == 1
+    assert r.context["unread_notifications"]() == 1
 
 
 def test_it_paginates(login: Callable[[User], Client], alice: User, settings: Settings) -> None:

@@ -279,13 +279,14 @@ async def test_a_new_post_reaches_every_reader_and_the_sender_gets_an_ack(
     assert created["post"] == {
         "id": post.pk,
         "number": 3,
-        "author": {"id": bob.pk, "name": "Bob Mensah"},
+        "author": {"id": bob.pk, "name": "Bob Mensah", "handle": bob.handle},
         "html": "<p>Thanks <strong>both</strong></p>",
         "hidden": False,
+        "hidden_by_flags": False,
         "reply_to": {
             "id": second.pk,
             "number": 2,
-            "author": {"id": alice.pk, "name": "Alice Ndiaye"},
+            "author": {"id": alice.pk, "name": "Alice Ndiaye", "handle": alice.handle},
         },
         "created_at": created["post"]["created_at"],
         "edited_at": None,
