@@ -42,9 +42,7 @@ def test_it_preselects_the_browsers_time_zone(
 
     fresh = Client().get("/accounts/signup/").content.decode()
     # Sent back after an error with a zone chosen: that choice stays.
-    chosen = Client().post(
-        "/accounts/signup/", {"email": "not an email", "timezone": "Asia/Tokyo"}
-    )
+    chosen = Client().post("/accounts/signup/", {"email": "not an email", "timezone": "Asia/Tokyo"})
     with launched(chromium_path, monkeypatch) as browser:
         page = _open(browser, fresh, "America/New_York")
         expect(page.locator("select[name=timezone]")).to_have_value("America/New_York")
