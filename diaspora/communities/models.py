@@ -5,6 +5,8 @@ to a thread that an open page must show is also a `ThreadEvent` with a per-threa
 number, stored before it is broadcast (the same approach as live rooms).
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from diaspora.markup import render_markdown
+
+# An address someone could paste into a browser, linked or not.
+_ADDRESS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+
+
+def count_links(markdown: str, html: str) -> int:
+    """Links for the new-member limit: the rendered anchors, or the addresses written in the
+    text if there are more (a bare address is not linked, but it is still an advert)."""
+    return max(html.count("<a "), len(_ADDRESS.findall(markdown)))
 
 
 class CommunityKind(models.TextChoices):
@@ -261,7 +272,7 @@ class Post(models.Model):
     def set_body(self, markdown: str) -> None:
         self.body_md = markdown
         self.body_html = render_markdown(markdown)
-        self.link_count = self.body_html.count("<a ")
+        self.link_count = count_links(markdown, self.body_html)
 
 
 class PostRevision(models.Model):

@@ -43,6 +43,7 @@ from diaspora.communities.models import (
     Thread,
     ThreadWatch,
     WatchLevel,
+    count_links,
 )
 from diaspora.communities.permissions import (
     community_access,
@@ -116,8 +117,8 @@ def _set_post_body(post: Post, text: str) -> list[User]:
     html, people = _render(text)
     post.body_md = text
     post.body_html = html
-    # Links are counted in the sanitised HTML; mention spans are not links.
-    post.link_count = html.count("<a ")
+    # Mention spans are not links; bare addresses count although they are not linked.
+    post.link_count = count_links(text, html)
     return people
 
 

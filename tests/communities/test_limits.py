@@ -80,6 +80,19 @@ def test_it_stores_nothing_when_a_post_has_too_many_links(
     assert thread.last_number == 2
 
 
+def test_bare_addresses_count_as_links_although_they_are_not_linked(
+    limits: Any, community: Community, thread: Thread, bob: User
+) -> None:
+    limits.FORUM_NEW_MEMBER_LINKS = 2
+    bare = "Cheap: https://spam.example/a http://spam.example/b www.spam.example/c"
+    with pytest.raises(LimitReached, match="this one has 3"):
+        services.post_create(author=bob, thread=thread, text=bare)
+    fine = services.post_create(
+        author=bob, thread=thread, text="See [the report](https://who.int/r) and https://who.int/r"
+    )
+    assert fine.link_count == 2
+
+
 def test_it_limits_a_new_members_threads_in_their_first_days(
     limits: Any, community: Community, bob: User
 ) -> None:

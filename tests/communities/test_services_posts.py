@@ -212,7 +212,7 @@ def test_it_records_the_post_as_a_thread_event(
     assert event.payload["post"]["reply_to"] == {
         "id": first.pk,
         "number": 1,
-        "author": {"id": bob.pk, "name": bob.display_name},
+        "author": {"id": bob.pk, "name": bob.display_name, "handle": bob.handle},
     }
     assert event.payload["post"]["html"] == post.body_html
     to_thread = [m for g, m in sent if g == f"thread.{thread.pk}"]
