@@ -1,16 +1,13 @@
 """`realtime.broadcast`: group sends from synchronous service code, never failing the caller."""
 
 import asyncio
-import copy
 import logging
-import uuid
 from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
-from django.conf import settings as django_settings
 from django.db import transaction
 
 from diaspora.accounts.services import account_close_sockets
@@ -20,16 +17,6 @@ from realtime import broadcast, groups, protocol
 class _BrokenLayer(InMemoryChannelLayer):
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         raise ConnectionError("Redis went away")
-
-
-@pytest.fixture(autouse=True)
-def own_channel_layer(settings: Any) -> None:
-    """A fresh layer per test; on Redis, a prefix of its own so no other run can reach it."""
-    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    if "CONFIG" in layers["default"]:
-        layers["default"]["CONFIG"]["prefix"] = f"test-bc-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
 
 
 async def _listen(group: str) -> str:

@@ -5,21 +5,17 @@ Sockets are authenticated with the session cookie of a Django test client, as a 
 alice mentors (host), bob is the mentee (participant), charlie is an outsider.
 """
 
-import copy
 import json
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -51,16 +47,6 @@ Frame = dict[str, Any]
 
 
 @pytest.fixture(autouse=True)
-def own_channel_layer(settings: Any) -> None:
-    """A fresh layer per test; on Redis, a prefix of its own so no other run can reach it."""
-    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    if "CONFIG" in layers["default"]:
-        layers["default"]["CONFIG"]["prefix"] = f"test-live-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
 def patient_markdown(settings: Any) -> None:
     """A Markdown worker starting cold on a busy machine can take more than the 2 s a
     render is allowed; these tests are about the socket, not about that limit."""
@@ -83,27 +69,6 @@ def live(mentorship: Engagement, alice: User) -> LiveSession:
     session.set_agenda("# Welcome\n---\n## Budget")
     session.save()
     return session
-
-
-@pytest.fixture
-def headers_of(login: Callable[[User], Client]) -> Callable[[User], Headers]:
-    def make(user: User) -> Headers:
-        client = login(user)
-        return [ORIGIN, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
-
-    return make
-
-
-@pytest.fixture
-async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
-    """Every communicator a test opens is disconnected at the end, whatever happened."""
-    sockets: list[WebsocketCommunicator] = []
-    yield sockets
-    for socket in sockets:
-        await socket.disconnect()
-    # The consumers' database work runs in asgiref's one sync thread: close its connection,
-    # or PostgreSQL cannot drop the test database at the end.
-    await sync_to_async(connections.close_all)()
 
 
 Connect = Callable[..., Awaitable[WebsocketCommunicator]]

@@ -3,18 +3,15 @@
 concerned, and harmless to the other sockets that share the user's group.
 """
 
-import copy
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
@@ -33,25 +30,6 @@ Frame = dict[str, Any]
 
 # alice mentors bob (for the live room test).
 mentorship = mentoring_fixtures.mentorship
-
-
-@pytest.fixture(autouse=True)
-def own_channel_layer(settings: Any) -> None:
-    """A fresh layer per test; on Redis, a prefix of its own so no other run can reach it."""
-    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    if "CONFIG" in layers["default"]:
-        layers["default"]["CONFIG"]["prefix"] = f"test-count-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
-
-
-@pytest.fixture
-async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
-    sockets: list[WebsocketCommunicator] = []
-    yield sockets
-    for socket in sockets:
-        await socket.disconnect()
-    await sync_to_async(connections.close_all)()
 
 
 Open = Callable[[User, str], Awaitable[WebsocketCommunicator]]

@@ -6,20 +6,15 @@ Sockets are authenticated with the session cookie of a Django test client, as a 
 by bob (#1) and answered by alice (#2).
 """
 
-import copy
 import json
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -58,43 +53,12 @@ Frame = dict[str, Any]
 
 
 @pytest.fixture(autouse=True)
-def own_channel_layer(settings: Any) -> None:
-    """A fresh layer per test; on Redis, a prefix of its own so no other run can reach it."""
-    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    if "CONFIG" in layers["default"]:
-        layers["default"]["CONFIG"]["prefix"] = f"test-thread-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
 def roomy_limits(settings: Any) -> None:
     """These tests are about the socket: the posting limits have their own tests (and one
     here), and a Markdown worker starting cold on a busy machine may take its time."""
     settings.FORUM_POSTS_PER_MINUTE = 100
     settings.FORUM_NEW_MEMBER_POSTS_PER_HOUR = 100
     settings.MARKDOWN_RENDER_TIMEOUT = 15
-
-
-@pytest.fixture
-def headers_of(login: Callable[[User], Client]) -> Callable[[User], Headers]:
-    def make(user: User) -> Headers:
-        client = login(user)
-        return [ORIGIN, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
-
-    return make
-
-
-@pytest.fixture
-async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
-    """Every communicator a test opens is disconnected at the end, whatever happened."""
-    sockets: list[WebsocketCommunicator] = []
-    yield sockets
-    for socket in sockets:
-        await socket.disconnect()
-    # The consumers' database work runs in asgiref's one sync thread: close its connection,
-    # or PostgreSQL cannot drop the test database at the end.
-    await sync_to_async(connections.close_all)()
 
 
 Connect = Callable[..., Awaitable[WebsocketCommunicator]]

@@ -6,13 +6,12 @@ browser would send it.
 
 import asyncio
 import copy
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings as django_settings
@@ -28,16 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://testserver")
 
 Headers = list[tuple[bytes, bytes]]
-
-
-@pytest.fixture(autouse=True)
-def own_channel_layer(settings: Any) -> None:
-    """A fresh layer per test; on Redis, a prefix of its own so no other run can reach it."""
-    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    if "CONFIG" in layers["default"]:
-        layers["default"]["CONFIG"]["prefix"] = f"test-ws-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -63,15 +52,6 @@ def charlie_session(
     charlie: User, session_of: Callable[[User], tuple[Client, Headers]]
 ) -> tuple[Client, Headers]:
     return session_of(charlie)
-
-
-@pytest.fixture
-async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
-    """Every communicator a test opens is disconnected at the end, whatever happened."""
-    sockets: list[WebsocketCommunicator] = []
-    yield sockets
-    for socket in sockets:
-        await socket.disconnect()
 
 
 async def _connect(
