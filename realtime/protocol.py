@@ -69,6 +69,7 @@ ECHO_GRACE = 1.0
 
 # Channel-layer message types.
 THREAD_EVENT = "thread.event"  # {"event": <frame>}: a stored event, to every socket of a thread
+THREAD_RECHECK = "thread.recheck"  # to a thread's sockets: may each reader still read it?
 THREAD_KICK = "thread.kick"  # to one person's sockets in a community: close with CLOSE_FORBIDDEN
 # To the per-user group: {"unread": n}, the person's unread notification count changed.
 NOTIFICATIONS_COUNT = "notifications.count"

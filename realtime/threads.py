@@ -526,6 +526,10 @@ class ThreadConsumer(GuardedSocket):
     async def thread_event(self, message: dict[str, Any]) -> None:
         await self.offer(message["event"])
 
+    async def thread_recheck(self, message: dict[str, Any]) -> None:
+        """The community stopped being public: a reader who is not a member goes (4404)."""
+        await self._moved()
+
     async def thread_kick(self, message: dict[str, Any]) -> None:
         await self._close(protocol.CLOSE_FORBIDDEN)
 

@@ -349,6 +349,7 @@ def community_update(
     _ensure_moderator(actor, community)
     community = Community.objects.select_for_update().get(pk=community.pk)
     before = {label: str(getattr(community, field)) for label, field in _COMMUNITY_FIELDS.items()}
+    was_public = community.visibility == CommunityVisibility.PUBLIC
     community.name = name.strip()
     community.kind = kind
     community.visibility = visibility
@@ -366,7 +367,16 @@ def community_update(
             before={label: before[label] for label in changed},
             after={label: after[label] for label in changed},
         )
+    if was_public and visibility != CommunityVisibility.PUBLIC:
+        # Readers who are not members may no longer read: their open threads close.
+        thread_ids = list(community.threads.values_list("pk", flat=True))
+        transaction.on_commit(partial(_recheck_readers, thread_ids))
     return community
+
+
+def _recheck_readers(thread_ids: list[int]) -> None:
+    for thread_id in thread_ids:
+        broadcast.send_group(groups.thread(thread_id), {"type": protocol.THREAD_RECHECK})
 
 
 # --- Membership ------------------------------------------------------------------------

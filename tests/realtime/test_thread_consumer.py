@@ -647,6 +647,29 @@ async def test_leaving_a_members_only_community_closes_the_socket_and_keeps_them
     await closed_with(again, protocol.CLOSE_NOT_FOUND)
 
 
+async def test_readers_who_are_not_members_go_when_a_community_stops_being_public(
+    join: Join, community: Community, thread: Thread, alice: User, bob: User, charlie: User
+) -> None:
+    outsider, _welcome, _events = await join(charlie, thread.pk)
+    member, _welcome, _events = await join(bob, thread.pk)
+
+    await run(
+        forum.community_update,
+        actor=alice,
+        community=community,
+        name=community.name,
+        kind=community.kind,
+        visibility="members",
+        description=community.description_md,
+        code_of_conduct=community.code_of_conduct_md,
+    )
+
+    await closed_with(outsider, protocol.CLOSE_NOT_FOUND)
+    # The member stays: the socket still answers.
+    await send(member, "thread.read", "r", number=1)
+    assert (await next_frame(member))["type"] == "ack"
+
+
 async def test_a_member_who_lost_read_access_without_a_kick_is_closed_at_their_next_message(
     join: Join, private_community: Community, alice: User, bob: User
 ) -> None:
