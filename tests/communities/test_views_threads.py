@@ -130,6 +130,8 @@ def test_it_shows_moderator_controls_to_its_moderators_only(login, thread, alice
     page = login(alice).get(thread_url(thread)).content.decode()
     assert lock in page and hide in page
     assert reverse("thread_move", args=[thread.pk]) in page
+    # Locking and pinning each ask why (optional), for the audit trail.
+    assert 'id="lock-reason"' in page and 'id="pin-reason"' in page
     for person in (bob, dave):
         page = login(person).get(thread_url(thread)).content.decode()
         assert lock not in page and hide not in page
