@@ -28,7 +28,7 @@ from mentoring.rooms.models import Room, RoomEvent, RoomState
 from mentoring.rooms.permissions import base_role, is_removed
 from mentoring.scheduling.models import LiveSession
 from realtime import fanout, groups, protocol
-from realtime.sockets import GuardedSocket, TokenBucket, is_count
+from realtime.sockets import SequencedSocket, TokenBucket, is_count
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def _now() -> str:
     return selectors.iso(timezone.now())
 
 
-class LiveRoomConsumer(GuardedSocket):
+class LiveRoomConsumer(SequencedSocket):
     """One person's socket in one live room."""
 
     user: User
@@ -95,10 +95,6 @@ class LiveRoomConsumer(GuardedSocket):
     groups_joined: list[str]
     hub: fanout.RoomHub | None = None
     visit_id: int | None = None
-    last_seq: int = 0
-    # Events from the hub that wait while this socket catches up; None when it is not.
-    backlog: list[dict[str, Any]] | None = None
-    catch_up_task: "asyncio.Task[None] | None" = None
 
     # --- Connecting ---------------------------------------------------------------------
 
@@ -147,14 +143,7 @@ class LiveRoomConsumer(GuardedSocket):
             }
         )
         self.last_seq = min(self._after(), last_seq)
-        while not self.closing:
-            frames = await database_sync_to_async(selectors.frames_after)(
-                self.session_id, self.last_seq, None
-            )
-            if not frames:
-                break
-            for frame in frames:
-                await self._send_stored(frame)
+        await self._replay()
         await self._catch_up()
         if self.closing:
             return
@@ -395,23 +384,6 @@ class LiveRoomConsumer(GuardedSocket):
 
     # --- Sending stored events, in order and once ---------------------------------------
 
-    async def offer(self, frame: dict[str, Any], text: str | None = None) -> None:
-        """A stored event for this socket (from the hub, or the sender's own result)."""
-        if self.closing:
-            return
-        if self.backlog is not None:
-            self.backlog.append(frame)
-            return
-        seq = frame["seq"]
-        if seq <= self.last_seq:
-            return
-        if seq == self.last_seq + 1:
-            await self._send_stored(frame, text)
-            return
-        # Something is missing: read it without holding up the hub and the other sockets.
-        self.backlog = [frame]
-        self.catch_up_task = asyncio.ensure_future(self._catch_up())
-
     async def offer_many(self, frames: list[dict[str, Any]], text: str) -> None:
         """Consecutive stored events from the hub, as one `events` frame when they follow on
         from what this socket sent; else one by one."""
@@ -426,50 +398,18 @@ class LiveRoomConsumer(GuardedSocket):
         for frame in frames:
             await self.offer(frame)
 
-    async def _catch_up(self) -> None:
-        """Send the backlog in order, reading what is missing from the database, until it is
-        empty; then events go out as they come."""
-        try:
-            while not self.closing and self.backlog is not None:
-                waiting = sorted(
-                    {f["seq"]: f for f in self.backlog if f["seq"] > self.last_seq}.values(),
-                    key=lambda f: int(f["seq"]),
-                )
-                if not waiting:
-                    self.backlog = None
-                    return
-                self.backlog = waiting
-                head = waiting[0]["seq"]
-                if head > self.last_seq + 1:
-                    missing = await database_sync_to_async(selectors.frames_after)(
-                        self.session_id, self.last_seq, head
-                    )
-                    if not missing:  # not in the database: never wait for it forever
-                        logger.warning("Live room %s lacks events before %s", self.session_id, head)
-                        self.last_seq = head - 1
-                    for frame in missing:
-                        await self._send_stored(frame)
-                    continue
-                for frame in waiting:
-                    if frame["seq"] != self.last_seq + 1:
-                        break
-                    await self._send_stored(frame)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("Live room %s: catching up failed", self.session_id)
-            await self._close(protocol.CLOSE_SESSION_ENDED)
-        finally:
-            self.catch_up_task = None
+    def _frames_after(self, after: int, before: int | None) -> list[dict[str, Any]]:
+        return selectors.frames_after(self.session_id, after, before)
 
-    async def _send_stored(self, frame: dict[str, Any], text: str | None = None) -> None:
-        if frame["seq"] <= self.last_seq or self.closing:
-            return
-        # Counted before sending: another task may offer the same event during the await.
-        self.last_seq = frame["seq"]
+    async def _deliver(self, frame: dict[str, Any], text: str | None) -> None:
         await self._send_text(text if text is not None else fanout.encode(frame))
+
+    async def _after_sent(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "room.ended":
             await self._close(protocol.CLOSE_ROOM_ENDED)
+
+    def _stream(self) -> str:
+        return f"Live room {self.session_id}"
 
     async def send_presence(self, text: str) -> None:
         if not self.closing:

@@ -50,7 +50,7 @@ from diaspora.communities.permissions import (
     get_thread_for_user,
 )
 from realtime import groups, protocol
-from realtime.sockets import GuardedSocket, TokenBucket, is_count
+from realtime.sockets import SequencedSocket, TokenBucket, is_count
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _zone(user: User) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-class ThreadConsumer(GuardedSocket):
+class ThreadConsumer(SequencedSocket):
     """One person's socket on one forum thread."""
 
     user: User
@@ -116,12 +116,6 @@ class ThreadConsumer(GuardedSocket):
     language: str
     zone: zoneinfo.ZoneInfo | None = None
     groups_joined: list[str]
-    last_seq: int = 0
-    # Wanted at least up to this seq (the sender's own event): read it if the group is late.
-    want: int = 0
-    # Events from the group that wait while this socket catches up; None when it is not.
-    backlog: list[dict[str, Any]] | None = None
-    catch_up_task: "asyncio.Task[None] | None" = None
 
     # --- Connecting ---------------------------------------------------------------------
 
@@ -171,14 +165,7 @@ class ThreadConsumer(GuardedSocket):
             }
         )
         self.last_seq = min(self._after(), last_seq)
-        while not self.closing:
-            frames = await database_sync_to_async(events.frames_after)(
-                self.thread_id, self.last_seq, None
-            )
-            if not frames:
-                break
-            for frame in frames:
-                await self._send_stored(frame)
+        await self._replay()
 
     @contextmanager
     def _locale(self) -> Iterator[None]:
@@ -327,7 +314,7 @@ class ThreadConsumer(GuardedSocket):
             loop = asyncio.get_running_loop()
             loop.call_later(
                 protocol.ECHO_GRACE,
-                lambda: asyncio.ensure_future(self._ensure_through(through)),
+                lambda: asyncio.ensure_future(self.ensure_through(through)),
             )
 
     def _run(self, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -419,80 +406,14 @@ class ThreadConsumer(GuardedSocket):
 
     # --- Sending stored events, in order and once ---------------------------------------
 
-    async def offer(self, frame: dict[str, Any]) -> None:
-        """A stored event for this socket, from the group."""
-        if self.closing:
-            return
-        if self.backlog is not None:
-            self.backlog.append(frame)
-            return
-        seq = frame["seq"]
-        if seq <= self.last_seq:
-            return
-        if seq == self.last_seq + 1:
-            await self._send_stored(frame)
-            return
-        # Something is missing: read it without holding up this socket's other messages.
-        self.backlog = [frame]
-        self.catch_up_task = asyncio.ensure_future(self._catch_up())
+    def _frames_after(self, after: int, before: int | None) -> list[dict[str, Any]]:
+        return events.frames_after(self.thread_id, after, before)
 
-    async def _ensure_through(self, seq: int) -> None:
-        if self.closing or seq <= self.last_seq:
-            return
-        self.want = max(self.want, seq)
-        if self.backlog is None:
-            self.backlog = []
-            self.catch_up_task = asyncio.ensure_future(self._catch_up())
-
-    async def _catch_up(self) -> None:
-        """Send the backlog in order, reading what is missing from the database, until it is
-        empty (and `want` is reached); then events go out as they come."""
-        try:
-            while not self.closing and self.backlog is not None:
-                waiting = sorted(
-                    {f["seq"]: f for f in self.backlog if f["seq"] > self.last_seq}.values(),
-                    key=lambda f: int(f["seq"]),
-                )
-                self.backlog = waiting
-                if waiting:
-                    head = int(waiting[0]["seq"])
-                elif self.want > self.last_seq:
-                    head = self.want + 1
-                else:
-                    self.backlog = None
-                    return
-                if head > self.last_seq + 1:
-                    missing = await database_sync_to_async(events.frames_after)(
-                        self.thread_id, self.last_seq, head
-                    )
-                    if not missing:  # not in the database: never wait for it forever
-                        if waiting:
-                            logger.warning("Thread %s lacks events before %s", self.thread_id, head)
-                            self.last_seq = head - 1
-                        else:
-                            self.want = self.last_seq
-                    for frame in missing:
-                        await self._send_stored(frame)
-                    continue
-                for frame in waiting:
-                    if frame["seq"] != self.last_seq + 1:
-                        break
-                    await self._send_stored(frame)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("Thread %s: catching up failed", self.thread_id)
-            await self._close(protocol.CLOSE_SESSION_ENDED)
-        finally:
-            self.catch_up_task = None
-
-    async def _send_stored(self, frame: dict[str, Any]) -> None:
-        if frame["seq"] <= self.last_seq or self.closing:
-            return
-        # Counted before sending: another task may offer the same event during the await.
-        self.last_seq = frame["seq"]
+    async def _deliver(self, frame: dict[str, Any], text: str | None) -> None:
         await self.send_json(frame)
-        await self._after_sent(frame)
+
+    def _stream(self) -> str:
+        return f"Thread {self.thread_id}"
 
     async def _after_sent(self, frame: dict[str, Any]) -> None:
         if frame.get("type") == events.THREAD_MOVED:
