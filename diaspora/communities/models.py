@@ -6,6 +6,7 @@ number, stored before it is broadcast (the same approach as live rooms).
 """
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -269,10 +270,17 @@ class Post(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
-    def set_body(self, markdown: str) -> None:
+    def set_body(self, markdown: str) -> "list[Any]":
+        """Source, sanitised HTML with mentions marked, and the link count together; returns
+        the people mentioned (who may be told)."""
+        from diaspora.communities.mentions import render_with_mentions
+
+        html, people = render_with_mentions(markdown)
         self.body_md = markdown
-        self.body_html = render_markdown(markdown)
-        self.link_count = count_links(markdown, self.body_html)
+        self.body_html = html
+        # Mention spans are not links; bare addresses count although they are not linked.
+        self.link_count = count_links(markdown, html)
+        return people
 
 
 class PostRevision(models.Model):

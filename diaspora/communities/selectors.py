@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -103,9 +102,7 @@ def community_threads(
     signed out) and `watch_level` (the thread's own, else the community's, else normal)."""
     threads = (
         Thread.objects.filter(community=access.community)
-        # `Thread.objects.listed()` orders by "-pinned_at", and PostgreSQL sorts NULLs first
-        # when descending: unpinned threads would come before pinned ones there.
-        .order_by(F("pinned_at").desc(nulls_last=True), "-last_posted_at", "-id")
+        .listed()
         .select_related("author")
         .prefetch_related("tags")
     )

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from diaspora.accounts.models import User
 from diaspora.communities import events
 from diaspora.communities.limits import link_limit_check, posting_limits_check
-from diaspora.communities.mentions import html_mentions, render_with_mentions
+from diaspora.communities.mentions import html_mentions
 from diaspora.communities.models import (
     Community,
     CommunityInvitation,
@@ -43,7 +43,6 @@ from diaspora.communities.models import (
     Thread,
     ThreadWatch,
     WatchLevel,
-    count_links,
 )
 from diaspora.communities.permissions import (
     community_access,
@@ -101,25 +100,14 @@ def _ensure_open(community: Community) -> None:
         raise PermissionDenied(_("This community is archived."))
 
 
-def _render(text: str, *, field: str = "text") -> tuple[str, list[User]]:
-    """The post's HTML with its mentions linked, and the people mentioned. A text that cannot
-    be rendered is a validation error on `field`, with the renderer's message."""
-    if not text.strip():
-        raise ValidationError({field: [_("Write something first.")]})
-    try:
-        return render_with_mentions(text)
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from None
-
-
 def _set_post_body(post: Post, text: str) -> list[User]:
-    """`Post.set_body`, with mention links; returns the people mentioned."""
-    html, people = _render(text)
-    post.body_md = text
-    post.body_html = html
-    # Mention spans are not links; bare addresses count although they are not linked.
-    post.link_count = count_links(text, html)
-    return people
+    """`Post.set_body`, with its errors on the `text` field; returns the people mentioned."""
+    if not text.strip():
+        raise ValidationError({"text": [_("Write something first.")]})
+    try:
+        return post.set_body(text)
+    except ValidationError as error:
+        raise ValidationError({"text": error.messages}) from None
 
 
 def _read_forward(*, user_id: int, thread_id: int, number: int) -> None:
