@@ -98,6 +98,9 @@ def test_it_lets_an_enrolled_learner_in_as_a_participant(
     assert 'id="poll-form"' not in html
     assert 'id="room-open"' not in html
     assert "live-room.js" in html
+    # One socket per participant: the navigation's live count stays out of the room.
+    assert "nav-live.js" not in html
+    assert "nav-live.js" in login(learner).get("/dashboard/").content.decode()
 
 
 def test_it_lets_the_instructor_in_as_the_host_with_the_pages_to_show(
