@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from diaspora.notifications.models import Notification, NotificationKind, NotificationPreference
@@ -20,6 +20,20 @@ def unread_count(*, user: Any) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Each person's unread count, in one grouped query (0 for those with none)."""
+    counts = dict.fromkeys(user_ids, 0)
+    rows = (
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["user_id"]] = row["n"]
+    return counts
 
 
 def get_notification_for_user(user: Any, pk: int) -> Notification:

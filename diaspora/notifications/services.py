@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from diaspora.accounts.models import User
 from diaspora.institutions.models import Institution
 from diaspora.notifications.models import Notification, NotificationKind, NotificationPreference
-from diaspora.notifications.selectors import email_preferences
+from diaspora.notifications.selectors import email_preferences, unread_counts
 from realtime import broadcast, groups, protocol
 
 if TYPE_CHECKING:
@@ -152,15 +151,7 @@ def _push_unread_counts(user_ids: list[int]) -> None:
 
     Counted after commit, in one grouped query, so the number is the committed one whichever
     of several concurrent changes commits last."""
-    counts = dict.fromkeys(user_ids, 0)
-    rows = (
-        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
-        .values("user_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["user_id"]] = row["n"]
+    counts = unread_counts(user_ids=user_ids)
     for user_id, unread in counts.items():
         broadcast.send_group(
             groups.user(user_id), {"type": protocol.NOTIFICATIONS_COUNT, "unread": unread}
